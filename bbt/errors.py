@@ -1,0 +1,101 @@
+"""Findings and the small exception tree of bbt.
+
+Every problem with user data is a :class:`Finding` with a stable code, a severity and a
+location (``file:line``). Findings are collected and reported together; exceptions are only
+used to stop a step that cannot go on (:class:`LoadError` carries all findings of the load).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordering allows ``severity >= Severity.WARNING``."""
+
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a fact came from.
+
+    Attributes:
+        file: path of the source file as given to the loader (relative paths stay relative).
+        line: 1-based line number; 0 when the finding concerns the whole file or folder.
+        column: 1-based column, 0 when unknown.
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+    def at_line(self, offset: int) -> Location:
+        """The location ``offset`` lines further down the same file."""
+        return Location(self.file, self.line + offset, 0)
+
+
+UNKNOWN = Location("<unknown>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or remark) about the data.
+
+    Attributes:
+        code: stable identifier such as ``BBT004`` (documented in docs/findings.md).
+        severity: error, warning or info.
+        location: file and line the finding points at.
+        message: one sentence that says what is wrong and what the data says instead.
+    """
+
+    code: str
+    severity: Severity
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message} [{self.code}]"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.file, self.location.line, self.location.column, self.code)
+
+
+class BbtError(Exception):
+    """Base class of every error bbt raises on purpose."""
+
+
+class LoadError(BbtError):
+    """The budget data could not be loaded; ``findings`` holds every problem found."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = sorted(findings, key=Finding.sort_key)
+        super().__init__("\n".join(str(f) for f in self.findings))
+
+
+class RenderError(BbtError):
+    """A template, narrative or asset could not be rendered; ``findings`` says where."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))
+
+
+def relpath(path: Path) -> str:
+    """A path as users want to read it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Loading budget folders: YAML and Markdown in, a validated :class:`bbt.model.Document` out."""

@@ -1,0 +1,217 @@
+"""Typed access to the keys of a YAML mapping, turning every mistake into a finding.
+
+A :class:`Fields` wraps one mapping. Each accessor returns the converted value or None and
+records a finding (wrong type, missing field); :meth:`Fields.done` then reports the keys that
+were never asked for as unknown, with a "did you mean" when a known key is close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from bbt.errors import Finding, Location, Severity, relpath
+from bbt.load.yamlsrc import Map, Scalar, Seq, YNode, read_text
+from bbt.model import Narrative
+from bbt.money import AmountError, parse_amount
+
+_MD_REF = re.compile(r"^[\w./-]+\.md$")
+
+
+class Context:
+    """What all readers of one load share: the budget folder and the list of findings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.findings: list[Finding] = []
+
+    def error(self, code: str, loc: Location, message: str) -> None:
+        self.findings.append(Finding(code, Severity.ERROR, loc, message))
+
+    def warning(self, code: str, loc: Location, message: str) -> None:
+        self.findings.append(Finding(code, Severity.WARNING, loc, message))
+
+    def narrative_file(self, ref: str, loc: Location) -> Narrative | None:
+        """Read a Markdown file referenced from YAML; it must lie inside the budget folder."""
+        path = (self.root / ref).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            self.error("BBT007", loc, f"text file {ref!r} lies outside the budget folder")
+            return None
+        if not path.is_file():
+            self.error("BBT007", loc, f"text file {ref!r} does not exist in {relpath(self.root)}")
+            return None
+        text = read_text(path, self.findings)
+        if text is None:
+            return None
+        return Narrative(text, Location(relpath(path), 1))
+
+
+def _kind(node: YNode) -> str:
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    if node.value is None:
+        return "empty"
+    return f"{node.text!r}"
+
+
+class Fields:
+    """Reader for one mapping; ``what`` names it in messages (``article JB0-1JEC2HA-WT``)."""
+
+    def __init__(self, ctx: Context, node: YNode, what: str) -> None:
+        self.ctx = ctx
+        self.what = what
+        self.asked: set[str] = set()
+        if isinstance(node, Map):
+            self.node = node
+            self.ok = True
+        else:
+            ctx.error(
+                "BBT003", node.loc, f"{what} must be a mapping of keys to values, not {_kind(node)}"
+            )
+            self.node = Map({}, {}, node.loc)
+            self.ok = False
+
+    @property
+    def loc(self) -> Location:
+        return self.node.loc
+
+    def has(self, key: str) -> bool:
+        return key in self.node.values
+
+    def raw(self, key: str, required: bool = False) -> YNode | None:
+        self.asked.add(key)
+        node = self.node.values.get(key)
+        if node is None:
+            if required and self.ok:
+                self.ctx.error("BBT004", self.node.loc, f"{self.what} has no {key!r} (required)")
+            return None
+        if isinstance(node, Scalar) and node.value is None:
+            if required:
+                self.ctx.error("BBT004", node.loc, f"{self.what}: {key!r} is empty (required)")
+            return None
+        return node
+
+    def key_loc(self, key: str) -> Location:
+        return self.node.keys.get(key, self.node.loc)
+
+    def _type_error(self, key: str, node: YNode, expected: str) -> None:
+        self.ctx.error(
+            "BBT003", node.loc, f"{self.what}: {key!r} must be {expected}, not {_kind(node)}"
+        )
+
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        node = self.raw(key, required)
+        if node is None:
+            return default
+        if not isinstance(node, Scalar) or node.tag not in ("str", "int", "float"):
+            self._type_error(key, node, "text")
+            return default
+        return node.text
+
+    def integer(self, key: str, required: bool = False) -> int | None:
+        node = self.raw(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, Scalar) or node.tag != "int" or not isinstance(node.value, int):
+            self._type_error(key, node, "a whole number")
+            return None
+        return node.value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        node = self.raw(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, Scalar) or not isinstance(node.value, dt.date):
+            self._type_error(key, node, "a date (YYYY-MM-DD)")
+            return None
+        return node.value
+
+    def amount(self, key: str, required: bool = False) -> tuple[Decimal, Location] | None:
+        node = self.raw(key, required)
+        if node is None:
+            return None
+        return self.amount_of(node, key)
+
+    def amount_of(self, node: YNode, key: str) -> tuple[Decimal, Location] | None:
+        if not isinstance(node, Scalar) or node.tag not in ("int", "float", "str"):
+            self._type_error(key, node, "an amount")
+            return None
+        try:
+            value = parse_amount(node.text)
+        except AmountError as exc:
+            self.ctx.error("BBT009", node.loc, f"{self.what}: {key}: {exc}")
+            return None
+        if node.tag == "str" and node.quoted:
+            pass  # a quoted plain number is accepted: it is exact by construction
+        elif node.tag == "str":
+            self.ctx.error(
+                "BBT009", node.loc, f"{self.what}: {key}: {node.text!r} is not an amount"
+            )
+            return None
+        return value, node.loc
+
+    def map(self, key: str, required: bool = False) -> Fields | None:
+        node = self.raw(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, Map):
+            self._type_error(key, node, "a mapping")
+            return None
+        return Fields(self.ctx, node, f"{self.what}: {key}")
+
+    def seq(self, key: str, required: bool = False) -> list[YNode]:
+        node = self.raw(key, required)
+        if node is None:
+            return []
+        if not isinstance(node, Seq):
+            self._type_error(key, node, "a list")
+            return []
+        return node.items
+
+    def str_list(self, key: str, required: bool = False) -> list[tuple[str, Location]]:
+        out = []
+        for item in self.seq(key, required):
+            if isinstance(item, Scalar) and item.tag in ("str", "int") and item.value is not None:
+                out.append((item.text, item.loc))
+            else:
+                self.ctx.error(
+                    "BBT003",
+                    item.loc,
+                    f"{self.what}: every entry of {key!r} must be text, not {_kind(item)}",
+                )
+        return out
+
+    def narrative(self, key: str, required: bool = False) -> Narrative:
+        """Inline Markdown, or a reference to a ``.md`` file relative to the budget folder."""
+        node = self.raw(key, required)
+        if node is None:
+            return Narrative("")
+        if not isinstance(node, Scalar) or node.tag != "str":
+            self._type_error(key, node, "text (Markdown) or the name of a .md file")
+            return Narrative("")
+        text = node.text
+        if "\n" not in text and _MD_REF.match(text.strip()):
+            return self.ctx.narrative_file(text.strip(), node.loc) or Narrative("")
+        return Narrative(text, node.text_loc)
+
+    def items(self) -> Iterator[tuple[str, YNode]]:
+        """Iterate over all keys (for open mappings such as ``figures``); marks them all asked."""
+        for key in self.node.order:
+            self.asked.add(key)
+            yield key, self.node.values[key]
+
+    def done(self) -> None:
+        """Report keys nobody asked for as unknown (with a suggestion when one is close)."""
+        known = sorted(self.asked)
+        for key in self.node.order:
+            if key in self.asked:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+            self.ctx.error("BBT002", self.node.keys[key], f"{self.what}: unknown key {key!r}{hint}")

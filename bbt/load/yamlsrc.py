@@ -1,0 +1,295 @@
+"""Read YAML safely into a small tree of nodes that remember their file and line.
+
+Why not ``yaml.safe_load``: budget staff need ``file:line`` for every mistake, including the
+line of a value deep inside a mapping, and the raw text of every number (so ``0.1`` becomes
+``Decimal("0.1")`` exactly, never a float). We therefore *compose* the document with
+ruamel.yaml (which builds nodes without constructing any Python object) and convert the nodes
+ourselves: no object tags, duplicate keys are findings, and aliases are expanded against a
+budget so an alias bomb is refused instead of eating the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bbt.errors import Finding, Location, Severity, relpath
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A budget file is a few kilobytes; anything above this is a mistake (or an attack)."""
+
+MAX_NODES = 200_000
+"""Upper bound on nodes produced from one file, aliases expanded (alias bombs stop here)."""
+
+MAX_ALIASES = 100
+"""Aliases (``*name``) one file may use; budget files need few, alias bombs need many."""
+
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+
+
+@dataclass
+class Scalar:
+    """A YAML scalar: its Python value (str, int, bool, None, date) and its source text.
+
+    Floats keep ``value`` as their text: amounts are read from ``text`` as Decimal.
+    """
+
+    value: object
+    text: str
+    tag: str
+    loc: Location
+    quoted: bool = False
+    style: str | None = None
+
+    @property
+    def text_loc(self) -> Location:
+        """Where the scalar's text starts: a block scalar (``|``) starts on the next line."""
+        if self.style in ("|", ">"):
+            return self.loc.at_line(1)
+        return self.loc
+
+
+@dataclass
+class Seq:
+    """A YAML sequence."""
+
+    items: list[YNode]
+    loc: Location
+
+
+@dataclass
+class Map:
+    """A YAML mapping with string keys; ``keys`` keeps the location of every key."""
+
+    values: dict[str, YNode]
+    keys: dict[str, Location]
+    loc: Location
+    order: list[str] = field(default_factory=list)
+
+
+YNode = Scalar | Seq | Map
+
+
+class YamlFindings(Exception):
+    """Raised internally when a file cannot be turned into nodes at all."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(findings)
+        self.findings = findings
+
+
+def read_text(path: Path, findings: list[Finding], max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """Read a UTF-8 text file, or add a finding and return None.
+
+    A byte-order mark is tolerated with a warning; tabs are allowed only outside indentation
+    (the YAML reader reports indentation tabs with a clearer message than the parser's).
+    """
+    name = relpath(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        findings.append(
+            Finding("BBT010", Severity.ERROR, Location(name), f"cannot read file: {exc.strerror}")
+        )
+        return None
+    if size > max_bytes:
+        findings.append(
+            Finding(
+                "BBT010",
+                Severity.ERROR,
+                Location(name),
+                f"file is {size / 1024 / 1024:.1f} MB, above the limit of "  # float-ok: file size
+                f"{max_bytes // (1024 * 1024)} MB for one budget file; split it or check it is the right file",
+            )
+        )
+        return None
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        findings.append(
+            Finding(
+                "BBT012",
+                Severity.WARNING,
+                Location(name, 1),
+                "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
+            )
+        )
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        findings.append(
+            Finding(
+                "BBT012",
+                Severity.ERROR,
+                Location(name, line),
+                f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8 (it looks like Latin-1 or Windows-1252)",
+            )
+        )
+        return None
+
+
+def parse_yaml(path: Path, findings: list[Finding]) -> YNode | None:
+    """Parse one YAML file into nodes; on failure add findings and return None."""
+    text = read_text(path, findings)
+    if text is None:
+        return None
+    return parse_yaml_text(text, relpath(path), findings)
+
+
+def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | None:
+    """Parse YAML source text (``name`` is used in locations)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            findings.append(
+                Finding(
+                    "BBT001",
+                    Severity.ERROR,
+                    Location(name, number),
+                    "tab used for indentation; YAML needs spaces",
+                )
+            )
+            return None
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        lineno = int(mark.line) + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        findings.append(
+            Finding("BBT001", Severity.ERROR, Location(name, lineno), f"YAML syntax error: {problem}")
+        )
+        return None
+    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors in practice
+        findings.append(Finding("BBT001", Severity.ERROR, Location(name), f"YAML error: {exc}"))
+        return None
+    if node is None:
+        return Map({}, {}, Location(name, 1))
+    converter = _Converter(name, findings)
+    try:
+        return converter.convert(node)
+    except YamlFindings:
+        return None
+
+
+def _tag(node: Node) -> str:
+    tag = node.tag
+    return str(getattr(tag, "value", tag))
+
+
+class _Converter:
+    def __init__(self, name: str, findings: list[Finding]) -> None:
+        self.name = name
+        self.findings = findings
+        self.count = 0
+        self.seen: set[int] = set()
+        self.aliases = 0
+
+    def loc(self, node: Node) -> Location:
+        return Location(self.name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, node: Node, code: str, message: str) -> YamlFindings:
+        self.findings.append(Finding(code, Severity.ERROR, self.loc(node), message))
+        return YamlFindings(self.findings)
+
+    def convert(self, node: Node) -> YNode:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                node,
+                "BBT011",
+                f"YAML expands to more than {MAX_NODES:,} values (alias bomb?); refused",
+            )
+        if isinstance(node, MappingNode | SequenceNode):
+            if id(node) in self.seen:
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise self.fail(
+                        node,
+                        "BBT011",
+                        f"more than {MAX_ALIASES} YAML aliases in one file (alias bomb?); refused",
+                    )
+            self.seen.add(id(node))
+        tag = _tag(node)
+        if tag not in _ALLOWED_TAGS:
+            raise self.fail(
+                node,
+                "BBT011",
+                f"YAML tag {tag!r} is not allowed; budget files hold plain data only",
+            )
+        if isinstance(node, MappingNode):
+            values: dict[str, YNode] = {}
+            keys: dict[str, Location] = {}
+            order: list[str] = []
+            for key_node, value_node in node.value:
+                if _tag(key_node) == _STD + "merge":
+                    raise self.fail(
+                        key_node,
+                        "BBT011",
+                        "YAML merge keys (<<) are not supported; write the keys out",
+                    )
+                if not isinstance(key_node, ScalarNode):
+                    raise self.fail(
+                        key_node, "BBT003", "a key must be a plain word, not a list or mapping"
+                    )
+                key = str(key_node.value)
+                if key in values:
+                    self.findings.append(
+                        Finding(
+                            "BBT013",
+                            Severity.ERROR,
+                            self.loc(key_node),
+                            f"key {key!r} appears twice in this mapping (first at line {keys[key].line})",
+                        )
+                    )
+                    continue
+                keys[key] = self.loc(key_node)
+                values[key] = self.convert(value_node)
+                order.append(key)
+            return Map(values, keys, self.loc(node), order)
+        if isinstance(node, SequenceNode):
+            return Seq([self.convert(item) for item in node.value], self.loc(node))
+        assert isinstance(node, ScalarNode)
+        return self.scalar(node, tag)
+
+    def scalar(self, node: ScalarNode, tag: str) -> Scalar:
+        text = str(node.value)
+        quoted = node.style in ("'", '"')
+        kind = tag[len(_STD) :]
+        value: object = text
+        if kind == "int":
+            try:
+                value = int(text.replace("_", ""), 0)
+            except ValueError:
+                value = text
+        elif kind == "bool":
+            value = text.lower() == "true"
+        elif kind == "null":
+            value = None
+        elif kind == "timestamp":
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                raise self.fail(
+                    node, "BBT003", f"{text!r} is not a date (write YYYY-MM-DD)"
+                ) from None
+        return Scalar(value, text, kind, self.loc(node), quoted, node.style)
+
+
+def to_plain(node: YNode) -> object:
+    """Drop locations (for tests and for data that needs no line numbers)."""
+    if isinstance(node, Map):
+        return {k: to_plain(v) for k, v in node.values.items()}
+    if isinstance(node, Seq):
+        return [to_plain(v) for v in node.items]
+    return node.value

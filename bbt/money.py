@@ -1,0 +1,61 @@
+"""Exact amounts and percentages.
+
+All amounts are :class:`decimal.Decimal` in the document's unit (keuro). Rounding happens
+in one place (:func:`round_half_up`), formatting only at the edge (bbt.render.filters).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+MAX_DECIMALS = 3
+"""Amounts are in keuro: three decimals are euro precision, more is a typing or float error."""
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class AmountError(ValueError):
+    """A value that is not an exact amount; the message says why."""
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse the source text of a YAML number or string as an exact amount.
+
+    ``"580966"`` and ``"1.5"`` are accepted; exponents, ``.inf``/``.nan``, Dutch-formatted
+    strings (``"580.966,5"``) and more than :data:`MAX_DECIMALS` decimals are refused.
+    """
+    clean = text.strip().replace("_", "")
+    if not _PLAIN_NUMBER.match(clean):
+        if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", clean) or "," in clean:
+            raise AmountError(
+                f"{text!r} is written in Dutch number format; write it as a plain number, e.g. 580966"
+            )
+        raise AmountError(f"{text!r} is not an amount; write a plain number such as 580966 or 12.5")
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        raise AmountError(f"{text!r} is not an amount") from None
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > MAX_DECIMALS:
+        raise AmountError(
+            f"{text!r} has {-exponent} decimals; amounts in keuro have at most {MAX_DECIMALS} "
+            "(more usually means a floating-point value was pasted)"
+        )
+    return value
+
+
+def round_half_up(value: Decimal, places: int = 0) -> Decimal:
+    """Round half away from zero, as budget tables do (``Decimal.quantize`` with ROUND_HALF_UP)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def ratio_percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """``numerator / denominator`` in percent, exact to 28 digits; None when the base is zero."""
+    if denominator == 0:
+        return None
+    return numerator * HUNDRED / denominator

@@ -1,0 +1,117 @@
+"""The whole flow in one place: load -> calc -> check -> render.
+
+Every command is a thin wrapper around one of these functions. Heavy imports (WeasyPrint) are
+done inside :func:`build` only when a PDF is asked for, so ``bbt check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bbt.calc import Calculation, calculate
+from bbt.errors import BbtError, Finding, LoadError, Severity
+from bbt.load.budget import load_with_findings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BUDGET = REPO_ROOT / "budgets" / "2024-sociale-economie"
+"""The shipped example: what ``bbt check`` and ``bbt build`` use without a path."""
+DEFAULT_TEMPLATES = REPO_ROOT / "templates"
+
+
+@dataclass
+class Result:
+    """What a run produced: the calculation (None when loading failed) and every finding."""
+
+    calculation: Calculation | None
+    findings: list[Finding] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def failed(self, strict: bool = False) -> bool:
+        worst = Severity.WARNING if strict else Severity.ERROR
+        return any(f.severity >= worst for f in self.findings)
+
+
+def check(path: Path | str = DEFAULT_BUDGET) -> Result:
+    """Load, calculate and run every check; never raises for a mistake in the data."""
+    # 1. load: YAML and Markdown into the model (structural mistakes are findings).
+    document, findings = load_with_findings(path)
+    if document is None:
+        return Result(None, findings)
+    # 2. calc: every figure, exact.
+    calculation = calculate(document)
+    # 3. check: the registry of named rules over model and figures.
+    from bbt.checks import run_checks
+
+    findings = findings + run_checks(calculation)
+    return Result(calculation, sorted(findings, key=Finding.sort_key))
+
+
+def build(
+    path: Path | str = DEFAULT_BUDGET,
+    out_dir: Path | str = "output",
+    formats: Iterable[str] = ("html", "pdf"),
+    templates: Path | str = DEFAULT_TEMPLATES,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> Result:
+    """Check, then render HTML (and PDF from it) into ``out_dir``.
+
+    Nothing is written when the data has errors or rendering fails: every file is rendered
+    in memory first and then moved into place atomically, so the previous good output stays.
+    """
+    result = check(path)
+    if result.calculation is None or result.failed():
+        return result
+    # 4. render: HTML from the templates; the PDF from that HTML.
+    from bbt.render.html import render_html
+
+    formats = tuple(formats)
+    budget_dir = Path(path)
+    stem = budget_dir.resolve().name
+    outputs: dict[str, bytes] = {}
+    try:
+        progress("rendering HTML")
+        html = render_html(result.calculation, template_dir=Path(templates))
+        if "html" in formats:
+            outputs[f"{stem}.html"] = html.encode("utf-8")
+        if "pdf" in formats:
+            progress("rendering PDF")
+            from bbt.render.pdf import render_pdf
+
+            outputs[f"{stem}.pdf"] = render_pdf(
+                html, allowed_dirs=[budget_dir.resolve(), Path(templates).resolve()]
+            )
+    except BbtError as exc:
+        result.findings.extend(getattr(exc, "findings", []))
+        if not getattr(exc, "findings", None):
+            raise
+        return result
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in outputs.items():
+        result.written.append(write_atomic(out / name, data))
+    return result
+
+
+def write_atomic(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``target`` and rename it into place."""
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = ["DEFAULT_BUDGET", "LoadError", "Result", "build", "check", "write_atomic"]
