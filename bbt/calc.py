@@ -253,7 +253,8 @@ def calculate(document: Document) -> Calculation:
         for ise in document.ises
     )
     computed = {
-        c: total(a.credits[c] for a in articles.values() if c in a.credits) for c in PROGRAMME_CREDITS
+        c: total(a.credits[c] for a in articles.values() if c in a.credits)
+        for c in PROGRAMME_CREDITS
     }
     tranches: dict[tuple[str, str], dict[str, Decimal]] = {}
     for article in document.articles:

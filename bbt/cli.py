@@ -80,7 +80,9 @@ def print_findings(findings: list[Finding], fmt: str = "text", show_info: bool =
         for f in shown:
             line = f",line={f.location.line}" if f.location.line else ""
             message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            click.echo(f"::{level[f.severity]} file={f.location.file}{line},title={f.code}::{message}")
+            click.echo(
+                f"::{level[f.severity]} file={f.location.file}{line},title={f.code}::{message}"
+            )
         return
     current = None
     for f in shown:
@@ -115,7 +117,11 @@ def summary(result: Result) -> str:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Hide notes (info findings).")
-@click.option("--fix", is_flag=True, help="Rewrite literal numbers in the prose that equal a data figure into expressions.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite literal numbers in the prose that equal a data figure into expressions.",
+)
 @click.option("--dry-run", is_flag=True, help="With --fix: show the diff, change nothing.")
 def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry_run: bool) -> None:
     """Check the budget data and every number in the prose.
@@ -140,7 +146,9 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
             print_findings(result.findings, fmt)
             sys.exit(1)
         changes = fix_numbers(result.calculation, write=not dry_run, echo=click.echo)
-        click.echo(f"{changes} number(s) {'would be' if dry_run else 'were'} bound to the data", err=True)
+        click.echo(
+            f"{changes} number(s) {'would be' if dry_run else 'were'} bound to the data", err=True
+        )
     result = run_check(budget)
     print_findings(result.findings, fmt, show_info=not quiet)
     if fmt == "text":
@@ -150,8 +158,19 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
 
 @main.command()
 @BUDGET
-@click.option("--below", type=click.FloatRange(0, 1000), default=None, metavar="PCT", help="Only articles whose utilisation is below PCT.")  # float-ok: CLI threshold, compared after Decimal conversion
-@click.option("--credit", type=click.Choice(["vak", "vek"]), default=None, help="Only this credit type (default: both).")
+@click.option(
+    "--below",
+    type=click.FloatRange(0, 1000),
+    default=None,
+    metavar="PCT",
+    help="Only articles whose utilisation is below PCT.",
+)  # float-ok: CLI threshold, compared after Decimal conversion
+@click.option(
+    "--credit",
+    type=click.Choice(["vak", "vek"]),
+    default=None,
+    help="Only this credit type (default: both).",
+)
 def utilisation(path: Path | None, below: float | None, credit: str | None) -> None:  # float-ok
     """Utilisation (BU / BA-JR) per article, ISE and the programme.
 
@@ -199,9 +218,24 @@ def _calculated(path: Path | None):  # type: ignore[no-untyped-def]
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True, help="Folder for the HTML and PDF.")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Template folder (default: the shipped templates/).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder for the HTML and PDF.",
+)
+@click.option(
+    "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf."
+)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Template folder (default: the shipped templates/).",
+)
 def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None) -> None:
     """Render the document as HTML and PDF.
 
@@ -218,7 +252,10 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(wanted) - {"html", "pdf"}
     if unknown or not wanted:
-        raise click.BadParameter(f"unknown format(s): {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf", param_hint="--format")
+        raise click.BadParameter(
+            f"unknown format(s): {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf",
+            param_hint="--format",
+        )
     failed = False
     for budget in paths or (DEFAULT_BUDGET,):
         result = run_build(
@@ -232,7 +269,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
         if problems:
             print_findings(problems)
         if result.failed():
-            click.secho(f"{budget}: build failed, nothing written ({summary(result)})", fg="red", err=True)
+            click.secho(
+                f"{budget}: build failed, nothing written ({summary(result)})", fg="red", err=True
+            )
             failed = True
             continue
         for written in result.written:

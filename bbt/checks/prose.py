@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from bbt.calc import Calculation
 from bbt.checks import rule
-from bbt.errors import Finding
+from bbt.checks.numbers import (
+    DataFigure,
+    Stated,
+    describe,
+    digit_distance,
+    flatten,
+    rank,
+    stated_numbers,
+    utilisations,
+)
+from bbt.errors import Finding, Severity
+from bbt.render.filters import bedrag, procent
 from bbt.render.narrative import NarrativeError, expand, pieces
 
 
@@ -20,3 +32,70 @@ def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
             expand(piece.narrative, piece.context)
         except NarrativeError as exc:
             yield exc.finding
+
+
+def _section_name(key: str) -> str:
+    kind, _, rest = key.partition(":")
+    if kind == "article":
+        return f"article {rest.split(':')[0]}"
+    if kind == "ise":
+        return f"ISE {rest.split(':')[0]}"
+    return "the programme"
+
+
+@rule
+def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
+    """BBT210: a stated amount matches no figure of its section; BBT211: a utilisation disagrees."""
+    for piece in pieces(calc):
+        if not piece.narrative:
+            continue
+        figures = list(flatten(piece.local))
+        values = {abs(f.value) for f in figures}
+        rates = list(utilisations(piece.local))
+        section = _section_name(piece.key)
+        for stated in stated_numbers(piece.narrative.source):
+            loc = piece.narrative.loc.at_line(stated.line - 1)
+            if stated.kind == "amount":
+                if abs(stated.value) in values:
+                    continue
+                yield Finding(
+                    "BBT210",
+                    Severity.ERROR,
+                    loc,
+                    _amount_message(stated, figures, piece.local, section),
+                )
+            elif stated.utilisation and rates:
+                places = len(stated.text.split(",")[1]) if "," in stated.text else 0
+                if any(r.rounded(places) == stated.value for _, r in rates):
+                    continue
+                best = min(rates, key=lambda r: abs((r[1].value or Decimal(0)) - stated.value))
+                yield Finding(
+                    "BBT211",
+                    Severity.ERROR,
+                    loc,
+                    f"{stated.text}% is no utilisation of {section}; {describe(best[0].replace('.benutting', ''))} "
+                    f"utilisation is {procent(best[1])} ({bedrag(best[1].numerator)} of {bedrag(best[1].denominator)})",
+                )
+
+
+def _amount_message(
+    stated: Stated, figures: list[DataFigure], local: dict[str, object], section: str
+) -> str:
+    close = [f for f in figures if digit_distance(stated.text, bedrag(abs(f.value))) <= 2]
+    if not close:
+        return (
+            f"{stated.text} keuro matches no figure of {section} (credits, movements, accruals, figures); "
+            "cite the data with an expression, or add the amount under figures"
+        )
+    best = rank(
+        sorted(close, key=lambda f: digit_distance(stated.text, bedrag(abs(f.value)))), stated
+    )
+    best.sort(key=lambda f: digit_distance(stated.text, bedrag(abs(f.value))))
+    fig = best[0]
+    extra = ""
+    if fig.path.endswith(".bu"):
+        base = fig.path[: -len(".bu")]
+        rate = dict(utilisations(local)).get(base + ".benutting")
+        if rate is not None and rate.value is not None:
+            extra = f" ({procent(rate)} of {bedrag(rate.denominator)})"
+    return f"{stated.text} matches no figure of {section}; {describe(fig.path)} is {bedrag(fig.value)}{extra}"

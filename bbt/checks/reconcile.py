@@ -77,7 +77,9 @@ def check_movement_ids(calc: Calculation) -> Iterator[Finding]:
         seen: set[str] = set()
         for m in a.movements:
             if m.id and m.id in seen:
-                yield Finding("BBT112", Severity.ERROR, m.loc, f"{a.code}: movement id {m.id!r} is used twice")
+                yield Finding(
+                    "BBT112", Severity.ERROR, m.loc, f"{a.code}: movement id {m.id!r} is used twice"
+                )
             if m.id:
                 seen.add(m.id)
 
@@ -88,7 +90,9 @@ def check_both_sides(calc: Calculation) -> Iterator[Finding]:
     doc = calc.document
     codes = {a.code.text for a in doc.articles}
     # (this article, counterpart) -> credit -> sum of signed amounts, and where it was booked
-    booked: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    booked: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: ZERO)
+    )
     where: dict[tuple[str, str], Location] = {}
     for a in doc.articles:
         for m in a.movements:
@@ -136,7 +140,12 @@ def check_index_movements(calc: Calculation) -> Iterator[Finding]:
                     f"{a.code}: index movement with {m.counterpart}, but the index provision of this document is {provision}",
                 )
             if m.kind == "index" and m.direction != "from":
-                yield Finding("BBT106", Severity.WARNING, m.loc, f"{a.code}: an index tranche goes to the article, not from it")
+                yield Finding(
+                    "BBT106",
+                    Severity.WARNING,
+                    m.loc,
+                    f"{a.code}: an index tranche goes to the article, not from it",
+                )
 
 
 def _compare_published(
@@ -146,13 +155,23 @@ def _compare_published(
     for (credit, phase), value in sorted(published.amounts.items()):
         loc = published.locs[(credit, phase)]
         if credit not in computed:
-            yield Finding("BBT103", Severity.ERROR, loc, f"{what}: published {credit} total, but no article has {credit}")
+            yield Finding(
+                "BBT103",
+                Severity.ERROR,
+                loc,
+                f"{what}: published {credit} total, but no article has {credit}",
+            )
             continue
         exact = computed[credit].get(phase)
         diff = value - exact
         label = f"{what} {PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
         if diff == 0:
-            yield Finding("BBT104", Severity.INFO, loc, f"{label}: published total {bedrag(value)} equals the sum of the lines; the declaration can go")
+            yield Finding(
+                "BBT104",
+                Severity.INFO,
+                loc,
+                f"{label}: published total {bedrag(value)} equals the sum of the lines; the declaration can go",
+            )
         elif abs(diff) <= tolerance:
             yield Finding(
                 "BBT104",
@@ -175,7 +194,9 @@ def _compare_published(
 def check_totals(calc: Calculation) -> Iterator[Finding]:
     """BBT103/BBT104: published ISE and programme totals against the sums of their lines."""
     for i in calc.ises:
-        yield from _compare_published(f"ISE {i.ise.key}", i.computed, i.ise.published, len(i.expenditure))
+        yield from _compare_published(
+            f"ISE {i.ise.key}", i.computed, i.ise.published, len(i.expenditure)
+        )
     doc = calc.document
     yield from _compare_published(
         f"programme {doc.programme_code}", calc.programme_computed, doc.published, len(doc.articles)
@@ -211,7 +232,9 @@ def check_explanation_owed(calc: Calculation) -> Iterator[Finding]:
             if pct.value is None or a.article.code.is_receipt:
                 continue
             if pct.value < threshold:
-                reasons.append(f"{CREDIT_LABELS[credit]} utilisation {procent(pct)} is below {bedrag(threshold)}%")
+                reasons.append(
+                    f"{CREDIT_LABELS[credit]} utilisation {procent(pct)} is below {bedrag(threshold)}%"
+                )
             elif pct.value > 100:
                 reasons.append(f"{CREDIT_LABELS[credit]} utilisation {procent(pct)} is above 100%")
         if any(m.kind != "index" for m in a.article.movements):

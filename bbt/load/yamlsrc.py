@@ -167,7 +167,9 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
         lineno = int(mark.line) + 1 if mark is not None else 0
         problem = exc.problem or exc.context or "invalid YAML"
         findings.append(
-            Finding("BBT001", Severity.ERROR, Location(name, lineno), f"YAML syntax error: {problem}")
+            Finding(
+                "BBT001", Severity.ERROR, Location(name, lineno), f"YAML syntax error: {problem}"
+            )
         )
         return None
     except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors in practice

@@ -210,18 +210,37 @@ def expand(narrative: Narrative, context: dict[str, object]) -> str:
         template.name = template.filename = name  # so tracebacks point into this text
         return template.render(context)
     except TemplateSyntaxError as exc:
-        raise _error(loc, exc.lineno or 1, "BBT201", f"template syntax error: {exc.message}") from None
+        raise _error(
+            loc, exc.lineno or 1, "BBT201", f"template syntax error: {exc.message}"
+        ) from None
     except SecurityError as exc:
-        raise _error(loc, _template_line(exc, name), "BBT203", f"refused: {exc} (narrative may only use the budget's figures)") from None
+        raise _error(
+            loc,
+            _template_line(exc, name),
+            "BBT203",
+            f"refused: {exc} (narrative may only use the budget's figures)",
+        ) from None
     except UndefinedError as exc:
         message = str(exc.message or exc)
         if "unsafe" in message:
-            raise _error(loc, _template_line(exc, name), "BBT203", f"refused: {message} (narrative may only use the budget's figures)") from None
-        raise _error(loc, _template_line(exc, name), "BBT202", f"expression refers to unknown data: {message}") from None
+            raise _error(
+                loc,
+                _template_line(exc, name),
+                "BBT203",
+                f"refused: {message} (narrative may only use the budget's figures)",
+            ) from None
+        raise _error(
+            loc,
+            _template_line(exc, name),
+            "BBT202",
+            f"expression refers to unknown data: {message}",
+        ) from None
     except NarrativeValueError as exc:
         raise _error(loc, _template_line(exc, name), "BBT202", str(exc)) from None
     except (TemplateError, TypeError, ArithmeticError, ValueError) as exc:
-        raise _error(loc, _template_line(exc, name), "BBT202", f"expression failed: {exc}") from None
+        raise _error(
+            loc, _template_line(exc, name), "BBT202", f"expression failed: {exc}"
+        ) from None
 
 
 def _error(loc: Location, line: int, code: str, message: str) -> NarrativeError:
@@ -272,7 +291,7 @@ def markdown(source: str) -> Markup:
                 child.type = "html_inline"
                 child.content = f'<span class="footnote">{bodies.get(ident, "")}</span>'
     html = _MD.renderer.render(tokens, _MD.options, env)
-    return Markup(html)  # noqa: S704 - markdown-it escapes all text; raw HTML is disabled
+    return Markup(html)
 
 
 def render(narrative: Narrative, context: dict[str, object]) -> Markup:
@@ -284,4 +303,4 @@ def render(narrative: Narrative, context: dict[str, object]) -> Markup:
 
 def render_inline(text: str) -> Markup:
     """Inline Markdown (a footnote on a heading, a table cell) to HTML without a paragraph."""
-    return Markup(_MD.renderInline(text))  # noqa: S704 - raw HTML is disabled
+    return Markup(_MD.renderInline(text))
