@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -200,9 +202,7 @@ def calc(path: Path | None) -> None:
     click.echo(calc_tables(_calculated(path)))
 
 
-def _decimal(value: float) -> object:  # float-ok: CLI input only
-    from decimal import Decimal
-
+def _decimal(value: float) -> Decimal:  # float-ok: CLI input only
     return Decimal(str(value))
 
 
@@ -263,7 +263,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
             out_dir,
             wanted,
             templates or DEFAULT_TEMPLATES,
-            progress=lambda msg, b=budget: click.echo(f"{b.name}: {msg}", err=True),
+            progress=_progress(budget),
         )
         problems = [f for f in result.findings if f.severity > Severity.INFO]
         if problems:
@@ -277,6 +277,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
         for written in result.written:
             click.echo(f"wrote {written}")
     sys.exit(1 if failed else 0)
+
+
+def _progress(budget: Path) -> Callable[[str], None]:
+    def report(message: str) -> None:
+        click.echo(f"{budget.name}: {message}", err=True)
+
+    return report
 
 
 if __name__ == "__main__":  # pragma: no cover

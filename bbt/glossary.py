@@ -40,7 +40,7 @@ GENERATED_TERMS = (
     "BBT",
 )
 _ROMAN = re.compile(r"^[IVXLC]+$")
-_CANDIDATE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(?![\w-])")
+_CANDIDATE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,15 @@ def missing_terms(calc: Calculation) -> dict[str, Location]:
     missing: dict[str, Location] = {}
     for source in texts(calc):
         for number, line in enumerate(source.text.splitlines() or [source.text], start=0):
-            if "{{" in line or "http" in line:
-                line = re.sub(r"\{\{.*?\}\}|<?https?://\S+", " ", line)
+            line = re.sub(
+                r"\{\{.*?\}\}|<?https?://\S+|[A-Z]{2}\d-\s*[0-9][A-Z0-9]{6}-[A-Z]{2}", " ", line
+            )
             for match in _CANDIDATE.finditer(line):
                 word = match.group(1)
+                stem = word.rstrip("0123456789")  # "BO24" is "BO" of 2024
                 if (
                     word in known
+                    or stem in known
                     or word in missing
                     or _ROMAN.match(word)
                     or word in GENERATED_TERMS

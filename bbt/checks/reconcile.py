@@ -149,10 +149,11 @@ def check_index_movements(calc: Calculation) -> Iterator[Finding]:
 
 
 def _compare_published(
-    what: str, computed: dict[str, Figures], published: Published, lines: int
+    what: str, computed: dict[str, Figures], published: Published, line_counts: dict[str, int]
 ) -> Iterator[Finding]:
-    tolerance = rounding_tolerance(lines)
     for (credit, phase), value in sorted(published.amounts.items()):
+        lines = line_counts.get(credit, 0)
+        tolerance = rounding_tolerance(lines)
         loc = published.locs[(credit, phase)]
         if credit not in computed:
             yield Finding(
@@ -194,12 +195,12 @@ def _compare_published(
 def check_totals(calc: Calculation) -> Iterator[Finding]:
     """BBT103/BBT104: published ISE and programme totals against the sums of their lines."""
     for i in calc.ises:
-        yield from _compare_published(
-            f"ISE {i.ise.key}", i.computed, i.ise.published, len(i.expenditure)
-        )
+        counts = {c: len(i.expenditure) for c in i.computed}
+        yield from _compare_published(f"ISE {i.ise.key}", i.computed, i.ise.published, counts)
     doc = calc.document
+    counts = {c: sum(1 for a in doc.articles if c in a.credits) for c in calc.programme_computed}
     yield from _compare_published(
-        f"programme {doc.programme_code}", calc.programme_computed, doc.published, len(doc.articles)
+        f"programme {doc.programme_code}", calc.programme_computed, doc.published, counts
     )
 
 

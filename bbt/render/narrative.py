@@ -24,8 +24,10 @@ from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
@@ -73,6 +75,7 @@ _ENV = make_environment()
 
 # Markdown: CommonMark without raw HTML (narrative cannot inject markup), with footnotes and tables.
 _MD = MarkdownIt("commonmark", {"html": False}).use(footnote_plugin).enable("table")
+_RENDERER: RendererHTML = _MD.renderer  # type: ignore[assignment]
 
 
 # -- contexts ---------------------------------------------------------------------------
@@ -271,7 +274,7 @@ def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
             current = None
         elif token.type == "inline" and current is not None:
             children = [c for c in (token.children or []) if c.type != "footnote_anchor"]
-            parts.append(_MD.renderer.renderInline(children, _MD.options, {}).strip())
+            parts.append(_RENDERER.renderInline(children, _MD.options, {}).strip())
     return kept, bodies
 
 

@@ -1,0 +1,24 @@
+"""BBT120: abbreviations the document uses must be in the glossary (chapter VI)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bbt.calc import Calculation
+from bbt.checks import rule
+from bbt.errors import Finding, Severity
+from bbt.glossary import missing_terms
+
+
+@rule
+def check_glossary(calc: Calculation) -> Iterator[Finding]:
+    """BBT120: a capitalised abbreviation used in the text is missing from glossary.yaml."""
+    if not calc.document.glossary:
+        return
+    for term, loc in sorted(missing_terms(calc).items(), key=lambda t: (t[1].file, t[1].line)):
+        yield Finding(
+            "BBT120",
+            Severity.WARNING,
+            loc,
+            f"abbreviation {term} is used but not in glossary.yaml; add it so the list of abbreviations explains it",
+        )

@@ -1,0 +1,67 @@
+"""Small budgets written inside the tests (the beancount way): YAML in, findings out."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
+
+DOCUMENT = """\
+title: Beleids- en begrotingstoelichting Test
+year: 2024
+policy_field: Test
+programme: {code: JE, title: Sociale economie}
+department: Departement Test
+minister: {name: Test Minister}
+ises: [activering]
+"""
+
+ISE = """\
+title: Activering
+ods:
+  - {code: OD17, title: Collectief maatwerk versterken}
+"""
+
+ARTICLE = """\
+code: JB0-1JEC2HA-WT
+title: Collectief maatwerk
+ise: activering
+od: OD17
+credits:
+  vak: {ba: 580966, ba_jr: 588293, bu: 552289}
+  vek: {ba: 580966, ba_jr: 586978, bu: 552157}
+movements:
+  - {id: index_apr24, vak: 6604, vek: 6604, from: CB0-1CBD2AB-PR, reason: spilindex april 2024}
+  - {id: index_jan25, vak: 723, vek: 723, from: CB0-1CBD2AB-PR, reason: spilindex januari 2025}
+  - {vek: -1315, to: Elders, reason: oproep digitale transformatie}
+accruals: {vak: 18188, vek: 18188}
+toelichting: |
+  De uitvoering bedroeg {{ vak.bu }} keuro VAK of {{ vak.benutting }}.
+"""
+
+
+def make_budget(
+    root: Path, files: dict[str, str] | None = None, *, article: str | None = ARTICLE
+) -> Path:
+    """Write a minimal valid budget into ``root``; ``files`` adds or replaces files (None removes)."""
+    root.mkdir(parents=True, exist_ok=True)
+    content: dict[str, str | None] = {"bbt.yaml": DOCUMENT, "ises/activering.yaml": ISE}
+    if article is not None:
+        content["articles/JB0-1JEC2HA-WT.yaml"] = article
+    content.update(files or {})
+    for name, text in content.items():
+        path = root / name
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def copy_example(target: Path) -> Path:
+    """A private copy of the shipped example, to change in a test."""
+    shutil.copytree(EXAMPLE, target)
+    return target

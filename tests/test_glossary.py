@@ -1,0 +1,32 @@
+"""The abbreviation list: exactly the used terms, sorted; used terms missing are findings."""
+
+from __future__ import annotations
+
+from budgetkit import ARTICLE, EXAMPLE, make_budget
+
+from bbt.glossary import used_entries
+from bbt.pipeline import check
+
+
+def test_example_lists_used_terms_sorted():
+    calc = check(EXAMPLE).calculation
+    terms = [e.term for e in used_entries(calc)]
+    assert terms == sorted(terms, key=lambda t: t.strip("()").casefold())
+    assert {"VAK", "VEK", "CMW", "LDE", "(D)WSE"} <= set(terms)
+    assert terms.count("LO") == 2  # leningontvangsten and lonen
+    assert not {"AHAD", "VAPA", "VCO"} & set(terms)  # in the published list, never used
+
+
+def test_missing_abbreviation_is_a_warning_at_its_line(tmp_path):
+    article = ARTICLE.replace(
+        "toelichting: |\n", "toelichting: |\n  De XYZ-regeling en de QQ werden betaald.\n"
+    )
+    root = make_budget(
+        tmp_path / "b",
+        {
+            "glossary.yaml": "- {term: VAK, meaning: Vastleggingskrediet}\n",
+            "articles/JB0-1JEC2HA-WT.yaml": article,
+        },
+    )
+    found = [f for f in check(root).findings if f.code == "BBT120"]
+    assert [(f.message.split()[1], f.location.line) for f in found] == [("XYZ", 14), ("QQ", 14)]
