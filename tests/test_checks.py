@@ -291,3 +291,12 @@ def test_check_does_not_import_heavy_modules():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_draft_marker_is_flagged_and_softens_expressions(tmp_path):
+    article = ARTICLE.split("toelichting:")[0] + "toelichting: |\n  {# draft: tekst van 2023 #}\n  Verhoogd met {{ mv.oud.vak }} keuro.\n"
+    found = findings(tmp_path, {A: article})
+    draft = [f for f in found if f.code == "BBT130"]
+    assert len(draft) == 1 and "tekst van 2023" in draft[0].message and draft[0].location.line == 14
+    [expr] = [f for f in found if f.code == "BBT202"]
+    assert expr.severity.name == "WARNING" and expr.message.startswith("draft:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -22,16 +23,44 @@ from bbt.render.filters import bedrag, procent
 from bbt.render.narrative import NarrativeError, expand, pieces
 
 
+DRAFT_MARKER = re.compile(r"\{#\s*draft\b(?P<note>.*?)#\}", re.S)
+"""A narrative carried over from last year (``bbt new``) starts with ``{# draft: ... #}``."""
+
+
+@rule
+def check_drafts(calc: Calculation) -> Iterator[Finding]:
+    """BBT130: a narrative still marked as last year's draft."""
+    for piece in pieces(calc):
+        match = DRAFT_MARKER.search(piece.narrative.source)
+        if match:
+            line = piece.narrative.source[: match.start()].count("\n")
+            note = match.group("note").strip(" :-")
+            yield Finding(
+                "BBT130",
+                Severity.WARNING,
+                piece.narrative.loc.at_line(line),
+                f"narrative is a draft carried over from last year{f' ({note})' if note else ''}; "
+                "rewrite it for this year and remove the {# draft #} marker",
+            )
+
+
 @rule
 def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
-    """BBT201-203: every expression in a narrative is valid, known and safe."""
+    """BBT201-203: every expression in a narrative is valid, known and safe.
+
+    In a draft (BBT130) a broken expression is a warning: last year's text may cite a movement
+    that does not exist yet.
+    """
     for piece in pieces(calc):
         if not piece.narrative:
             continue
         try:
             expand(piece.narrative, piece.context)
         except NarrativeError as exc:
-            yield exc.finding
+            finding = exc.finding
+            if DRAFT_MARKER.search(piece.narrative.source) and finding.code == "BBT202":
+                finding = Finding(finding.code, Severity.WARNING, finding.location, "draft: " + finding.message)
+            yield finding
 
 
 def _section_name(key: str) -> str:
