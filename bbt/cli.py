@@ -279,6 +279,15 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
     sys.exit(1 if failed else 0)
 
 
+def _register_subcommands() -> None:
+    from bbt.contingent.cli import contingent
+
+    main.add_command(contingent)
+
+
+_register_subcommands()
+
+
 def _progress(budget: Path) -> Callable[[str], None]:
     def report(message: str) -> None:
         click.echo(f"{budget.name}: {message}", err=True)

@@ -12,9 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbt.codes import ArticleCode
 from bbt.errors import UNKNOWN, Location
+
+if TYPE_CHECKING:
+    from bbt.contingent.model import Register
 
 PHASES = ("ba", "ba_jr", "bu")
 PHASE_LABELS = {"ba": "BA", "ba_jr": "BA-JR", "bu": "BU"}
@@ -329,6 +333,7 @@ class Document:
         articles: all articles, in document order.
         published: programme totals as published, where they differ.
         glossary / annexes / indicators: chapters VI, VII-X and XI.
+        register: the contingent register (``contingenten.yaml``), if the folder has one.
     """
 
     root: Path
@@ -353,6 +358,7 @@ class Document:
     glossary: tuple[GlossaryEntry, ...] = ()
     annexes: Annexes = Annexes()
     indicators: tuple[Indicator, ...] = ()
+    register: Register | None = None
     loc: Location = UNKNOWN
 
     def article(self, code: str) -> Article | None:

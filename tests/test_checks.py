@@ -222,7 +222,11 @@ def test_seed_full_text_gives_exactly_the_line_755_finding(pasted):
 def test_fix_binds_pasted_numbers_and_keeps_the_text(pasted):
     from bbt.render.narrative import expand, pieces
 
-    before = {p.key: p.narrative.source for p in pieces(check(pasted).calculation) if p.narrative}
+    before = {
+        p.key: expand(p.narrative, p.context)
+        for p in pieces(check(pasted).calculation)
+        if p.narrative
+    }
     runner = CliRunner()
     dry = runner.invoke(main, ["check", str(pasted), "--fix", "--dry-run"])
     assert (
@@ -294,7 +298,10 @@ def test_check_does_not_import_heavy_modules():
 
 
 def test_draft_marker_is_flagged_and_softens_expressions(tmp_path):
-    article = ARTICLE.split("toelichting:")[0] + "toelichting: |\n  {# draft: tekst van 2023 #}\n  Verhoogd met {{ mv.oud.vak }} keuro.\n"
+    article = (
+        ARTICLE.split("toelichting:")[0]
+        + "toelichting: |\n  {# draft: tekst van 2023 #}\n  Verhoogd met {{ mv.oud.vak }} keuro.\n"
+    )
     found = findings(tmp_path, {A: article})
     draft = [f for f in found if f.code == "BBT130"]
     assert len(draft) == 1 and "tekst van 2023" in draft[0].message and draft[0].location.line == 14

@@ -24,7 +24,7 @@ def rule(function: Rule) -> Rule:
 def run_checks(calc: Calculation) -> list[Finding]:
     """Run every registered rule and return all findings."""
     # Importing the rule modules registers them.
-    from bbt.checks import glossary, prose, reconcile  # noqa: F401
+    from bbt.checks import contingent, glossary, prose, reconcile  # noqa: F401
 
     findings: list[Finding] = []
     for check in RULES:

@@ -20,8 +20,7 @@ from bbt.checks.numbers import (
 )
 from bbt.errors import Finding, Severity
 from bbt.render.filters import bedrag, procent
-from bbt.render.narrative import NarrativeError, expand, pieces
-
+from bbt.render.narrative import NarrativeError, expand, global_ctx, pieces, render_value
 
 DRAFT_MARKER = re.compile(r"\{#\s*draft\b(?P<note>.*?)#\}", re.S)
 """A narrative carried over from last year (``bbt new``) starts with ``{# draft: ... #}``."""
@@ -44,6 +43,43 @@ def check_drafts(calc: Calculation) -> Iterator[Finding]:
             )
 
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+@rule
+def check_images(calc: Calculation) -> Iterator[Finding]:
+    """BBT204: images in narrative are files inside the budget folder, never URLs or other paths."""
+    root = calc.document.root.resolve()
+    for piece in pieces(calc):
+        for number, line in enumerate(piece.narrative.source.splitlines()):
+            for match in _IMAGE.finditer(line):
+                target = match.group(1)
+                loc = piece.narrative.loc.at_line(number)
+                if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+                    yield Finding(
+                        "BBT204",
+                        Severity.ERROR,
+                        loc,
+                        f"image {target!r} is a URL; bbt never fetches from the network or outside the budget folder: put the file in the budget folder and refer to it by its relative path",
+                    )
+                    continue
+                path = (root / target).resolve()
+                if target.startswith("/") or not path.is_relative_to(root):
+                    yield Finding(
+                        "BBT204",
+                        Severity.ERROR,
+                        loc,
+                        f"image {target!r} lies outside the budget folder; refer to a file inside it",
+                    )
+                elif not path.is_file():
+                    yield Finding(
+                        "BBT204",
+                        Severity.ERROR,
+                        loc,
+                        f"image {target!r} does not exist in the budget folder",
+                    )
+
+
 @rule
 def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
     """BBT201-203: every expression in a narrative is valid, known and safe.
@@ -59,8 +95,17 @@ def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
         except NarrativeError as exc:
             finding = exc.finding
             if DRAFT_MARKER.search(piece.narrative.source) and finding.code == "BBT202":
-                finding = Finding(finding.code, Severity.WARNING, finding.location, "draft: " + finding.message)
+                finding = Finding(
+                    finding.code, Severity.WARNING, finding.location, "draft: " + finding.message
+                )
             yield finding
+    context = global_ctx(calc)
+    for indicator in calc.document.indicators:
+        for value in indicator.values:
+            try:
+                render_value(value, context, indicator.loc)
+            except NarrativeError as exc:
+                yield exc.finding
 
 
 def _section_name(key: str) -> str:

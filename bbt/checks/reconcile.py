@@ -34,6 +34,23 @@ def check_phases_present(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
+def check_not_negative(calc: Calculation) -> Iterator[Finding]:
+    """BBT108: an approved or available credit (BA, BA-JR) cannot be negative; BU can."""
+    for a in calc.document.articles:
+        for credit, series in a.credits.items():
+            for phase in ("ba", "ba_jr"):
+                value = series.get(phase)
+                if value is not None and value < 0:
+                    yield Finding(
+                        "BBT108",
+                        Severity.ERROR,
+                        series.locs.get(phase, a.loc),
+                        f"{a.code} {PHASE_LABELS[phase]} {CREDIT_LABELS[credit]} is {bedrag(value)}; a credit cannot be negative "
+                        "(only the execution BU can)",
+                    )
+
+
+@rule
 def check_movement_identity(calc: Calculation) -> Iterator[Finding]:
     """BBT101: per article and credit type, BA + all movements = BA-JR."""
     for a in calc.document.articles:

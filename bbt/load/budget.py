@@ -13,6 +13,7 @@ import difflib
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbt.codes import CodeError, looks_like_code, parse_code
 from bbt.errors import Finding, LoadError, Location, Severity, relpath
@@ -40,6 +41,9 @@ from bbt.model import (
     Series,
     Settings,
 )
+
+if TYPE_CHECKING:
+    from bbt.contingent.model import Register
 
 DOCUMENT_FILE = "bbt.yaml"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -142,6 +146,7 @@ class _Loader:
         glossary = self.glossary()
         annexes = self.annexes()
         indicators = self.indicators()
+        register = self.register()
         if title == "" or year is None:
             return None
         document = Document(
@@ -167,6 +172,7 @@ class _Loader:
             glossary=glossary,
             annexes=annexes,
             indicators=indicators,
+            register=register,
             loc=f.loc,
         )
         self.references(document)
@@ -561,6 +567,17 @@ class _Loader:
             )
             f.done()
         return tuple(out)
+
+    def register(self) -> Register | None:
+        """The contingent register (docs/contingent.md), when the folder has one."""
+        from bbt.contingent import REGISTER_NAME, load_register
+
+        path = self.root / REGISTER_NAME
+        if not path.is_file():
+            return None
+        register, findings = load_register(path)
+        self.ctx.findings.extend(findings)
+        return register
 
     # -- cross references -------------------------------------------------------------------
 

@@ -142,18 +142,36 @@ class Fields:
         if not isinstance(node, Scalar) or node.tag not in ("int", "float", "str"):
             self._type_error(key, node, "an amount")
             return None
+        if node.tag == "str" and not node.quoted:
+            self.ctx.error(
+                "BBT009", node.loc, f"{self.what}: {key}: {node.text!r} is not an amount"
+            )
+            return None
+        if node.quoted and re.match(r"^-?\d{1,3}(\.\d{3})+$", node.text.strip()):
+            self.ctx.error(
+                "BBT009",
+                node.loc,
+                f"{self.what}: {key}: {node.text!r} is written in Dutch number format; write it as a plain number, "
+                f"e.g. {node.text.strip().replace('.', '')}",
+            )
+            return None
         try:
             value = parse_amount(node.text)
         except AmountError as exc:
             self.ctx.error("BBT009", node.loc, f"{self.what}: {key}: {exc}")
             return None
-        if node.tag == "str" and node.quoted:
-            pass  # a quoted plain number is accepted: it is exact by construction
-        elif node.tag == "str":
-            self.ctx.error(
-                "BBT009", node.loc, f"{self.what}: {key}: {node.text!r} is not an amount"
+        keuro_field = key in ("ba", "ba_jr", "bu", "vak", "vek", "ao", "to", "lo", "value")
+        if (
+            keuro_field
+            and node.tag == "float"
+            and re.match(r"^-?\d{1,3}\.\d{3}$", node.text.strip())
+        ):
+            self.ctx.warning(
+                "BBT017",
+                node.loc,
+                f"{self.what}: {key}: {node.text} reads as {node.text} keuro (euro precision); "
+                f"if you meant {node.text.replace('.', '')} keuro, remove the dot",
             )
-            return None
         return value, node.loc
 
     def map(self, key: str, required: bool = False) -> Fields | None:

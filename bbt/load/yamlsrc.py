@@ -265,7 +265,8 @@ class _Converter:
         return self.scalar(node, tag)
 
     def scalar(self, node: ScalarNode, tag: str) -> Scalar:
-        text = str(node.value)
+        # ruamel marks the folds of a folded scalar (">") with BEL; they are not text.
+        text = str(node.value).replace("\a", "")
         quoted = node.style in ("'", '"')
         kind = tag[len(_STD) :]
         value: object = text

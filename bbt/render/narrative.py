@@ -126,9 +126,32 @@ def ise_ctx(i: IseCalc) -> dict[str, object]:
     return ctx
 
 
+def contingent_ctx(calc: Calculation) -> dict[str, dict[str, dict[str, object]]]:
+    """``contingent['cmw']['2023'].percent``: the register's fill rates for all of Flanders."""
+    register = calc.document.register
+    if register is None:
+        return {}
+    from bbt.contingent import ContingentError, fill_rate
+
+    out: dict[str, dict[str, dict[str, object]]] = {}
+    for measure in register.measures.values():
+        for period in dict.fromkeys(e.period.text for e in measure.entries):
+            try:
+                rate = fill_rate(register, measure.key, period)
+            except ContingentError:
+                continue
+            out.setdefault(measure.key, {})[period] = {
+                "filled": rate.filled,
+                "allocated": rate.allocated,
+                "percent": rate.percent,
+            }
+    return out
+
+
 def global_ctx(calc: Calculation) -> dict[str, object]:
     return {
         "year": calc.document.year,
+        "contingent": contingent_ctx(calc),
         "programme": {c: figures_ctx(f) for c, f in calc.programme.items()},
         "ises": {i.ise.key: ise_ctx(i) for i in calc.ises},
         "art": {code: article_ctx(a) for code, a in calc.articles.items()},
@@ -302,6 +325,13 @@ def render(narrative: Narrative, context: dict[str, object]) -> Markup:
     if not narrative:
         return Markup("")
     return markdown(expand(narrative, context))
+
+
+def render_value(text: str, context: dict[str, object], loc: Location) -> str:
+    """A short value that may be an expression (an indicator's latest measurement)."""
+    if "{" not in text:
+        return text
+    return expand(Narrative(text, loc), context)
 
 
 def render_inline(text: str) -> Markup:

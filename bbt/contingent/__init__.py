@@ -1,0 +1,50 @@
+"""Contingents: allocated subsidised places, their fill, the 80% rule and redistribution.
+
+The public API::
+
+    from bbt.contingent import load_register, check_register, fill_rate
+    register, findings = load_register(DEFAULT_REGISTER)
+    findings += check_register(register)
+    rate = fill_rate(register, "cmw", "2023")    # 76.476,81 / 82.456,46
+    rate.rounded(0)                              # Decimal("93")
+
+Format, rules and finding codes (BBT4xx): docs/contingent.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bbt.contingent.checks import check_register
+from bbt.contingent.load import load_register
+from bbt.contingent.model import Entry, Measure, Period, Reduction, Register
+from bbt.contingent.rules import (
+    ContingentError,
+    DistributionError,
+    FillRate,
+    fill_rate,
+    fill_rates,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_REGISTER = REPO_ROOT / "budgets" / "2024-sociale-economie" / "contingenten.yaml"
+"""The shipped register: what ``bbt contingent`` uses without ``--register``."""
+REGISTER_NAME = "contingenten.yaml"
+"""The register's file name inside a budget folder."""
+
+__all__ = [
+    "DEFAULT_REGISTER",
+    "REGISTER_NAME",
+    "ContingentError",
+    "DistributionError",
+    "Entry",
+    "FillRate",
+    "Measure",
+    "Period",
+    "Reduction",
+    "Register",
+    "check_register",
+    "fill_rate",
+    "fill_rates",
+    "load_register",
+]

@@ -1,0 +1,175 @@
+"""The contingent overview: a measure per province over its reference dates, with reductions.
+
+The layout follows the answer in seed 000: one table with the provinces down and, per
+reference date, the number of organisations and the contingent; a total row; then the
+reductions per province. HTML is rendered in the shared sandbox
+(:func:`bbt.render.narrative.make_environment`) from ``templates/contingent``; the PDF is made
+from that HTML by :func:`bbt.render.pdf.render_pdf` (imported only when a PDF is asked for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, TemplateError
+
+from bbt.contingent.model import PROVINCES, Measure, Register
+from bbt.contingent.rules import fill_rates, reconcile_reductions
+from bbt.errors import Finding, Location, RenderError, Severity
+from bbt.money import ZERO
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "contingent"
+"""The shipped overview template and its CSS."""
+TEMPLATE = "overview.html.j2"
+
+
+def overview_context(register: Register, measure: str) -> dict[str, object]:
+    """Plain data for the template (no model objects reach the sandbox)."""
+    m: Measure = register.measure(measure)
+    snapshots = [e for e in m.entries if e.period.kind == "date" and e.scope == "province"]
+    dates: list[dt.date] = sorted({e.period.start for e in snapshots})
+    provinces = list(dict.fromkeys(e.province for e in snapshots if e.province))
+    cells = {(e.province, e.period.start): e for e in snapshots}
+    rows = []
+    for p in provinces:
+        row = []
+        for d in dates:
+            e = cells.get((p, d))
+            row.append(
+                {
+                    "organisations": e.organisations if e else None,
+                    "allocated": e.allocated if e else None,
+                }
+            )
+        rows.append({"province": PROVINCES.get(p, p), "cells": row})
+    totals = []
+    for d in dates:
+        column = [cells.get((p, d)) for p in provinces]
+        complete = all(c is not None for c in column)
+        orgs = [c.organisations for c in column if c is not None]
+        alloc = [c.allocated for c in column if c is not None]
+        totals.append(
+            {
+                "organisations": sum(o for o in orgs if o is not None)
+                if complete and None not in orgs
+                else None,
+                "allocated": sum((a for a in alloc if a is not None), ZERO)
+                if complete and None not in alloc
+                else None,
+            }
+        )
+    reductions = []
+    for day in sorted({r.date for r in m.reductions}):
+        checks = {c.province: c for c in reconcile_reductions(m, day)}
+        items = [r for r in m.reductions if r.date == day and r.organisation is None and r.province]
+        lines = [
+            {
+                "province": PROVINCES.get(r.province or "", r.province or ""),
+                "organisations": r.organisations,
+                "reduced": r.reduced,
+                "matches": checks[r.province].matches if r.province in checks else None,
+            }
+            for r in items
+        ]
+        orgs_known = all(r.organisations is not None for r in items)
+        reductions.append(
+            {
+                "date": day,
+                "fill_year": str(items[0].fill_year) if items else None,
+                "rows": lines,
+                "total_organisations": sum(r.organisations or 0 for r in items)
+                if orgs_known
+                else None,
+                "total_reduced": sum((r.reduced for r in items), ZERO),
+            }
+        )
+    rates = [
+        {
+            "period": f.period,
+            "scope": f.scope,
+            "filled": f.filled,
+            "allocated": f.allocated,
+            "percent": f.percent,
+            "note": f.entries[0].note if len(f.entries) == 1 else "",
+        }
+        for f in fill_rates(register, measure)
+    ]
+    sources = list(
+        dict.fromkeys([*(e.source for e in m.entries), *(r.source for r in m.reductions)])
+    )
+    return {
+        "register_title": register.title,
+        "title": m.title,
+        "key": m.key,
+        "unit": m.unit_label,
+        "note": m.note,
+        "dates": dates,
+        "rows": rows,
+        "totals": totals,
+        "reductions": reductions,
+        "rates": rates,
+        "sources": [s for s in sources if s],
+    }
+
+
+def render_overview_html(register: Register, measure: str, templates: Path = TEMPLATES) -> str:
+    """The overview of ``measure`` as a self-contained HTML page (CSS inlined).
+
+    Raises :class:`~bbt.errors.RenderError` with the template's file and line on a template
+    mistake, :class:`KeyError` for an unknown measure.
+    """
+    from bbt.render.narrative import make_environment
+
+    env = make_environment(loader=FileSystemLoader(str(templates)))
+    try:
+        return env.get_template(TEMPLATE).render(overview_context(register, measure))
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None) or 0
+        name = getattr(exc, "filename", None) or str(templates / TEMPLATE)
+        raise RenderError(
+            [
+                Finding(
+                    "BBT450",
+                    Severity.ERROR,
+                    Location(str(name), int(line)),
+                    f"overview template: {exc}",
+                )
+            ]
+        ) from None
+
+
+def render_overview_pdf(html: str, templates: Path = TEMPLATES) -> bytes:
+    """The PDF of an overview page (WeasyPrint via :func:`bbt.render.pdf.render_pdf`)."""
+    from bbt.render.pdf import render_pdf  # type: ignore[import-not-found,unused-ignore]
+
+    # The templates root comes second: its bbt/pdf.css embeds the document fonts.
+    pdf: bytes = render_pdf(html, allowed_dirs=[templates, templates.parent])
+    return pdf
+
+
+def write_overview(
+    register: Register,
+    measure: str,
+    out_dir: Path,
+    formats: tuple[str, ...] = ("html",),
+    templates: Path = TEMPLATES,
+) -> list[Path]:
+    """Render and write ``contingent-<measure>.html`` (and ``.pdf``); returns the files written.
+
+    Everything is rendered in memory first, so nothing is written when rendering fails.
+    """
+    html = render_overview_html(register, measure, templates)
+    outputs: dict[str, bytes] = {"html": html.encode("utf-8")}
+    if "pdf" in formats:
+        outputs["pdf"] = render_overview_pdf(html, templates)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in ("html", "pdf"):
+        if fmt in outputs and (fmt in formats or fmt == "html"):
+            target = out_dir / f"contingent-{measure}.{fmt}"
+            tmp = target.with_suffix(f".{fmt}.tmp")
+            tmp.write_bytes(outputs[fmt])
+            tmp.replace(target)
+            written.append(target)
+    return written
