@@ -280,9 +280,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
 
 
 def _register_subcommands() -> None:
+    # Each group keeps its heavy imports (pandas, WeasyPrint) inside its commands.
     from bbt.contingent.cli import contingent
+    from bbt.exchange.cli import COMMANDS
 
     main.add_command(contingent)
+    for command in COMMANDS:
+        main.add_command(command)
 
 
 _register_subcommands()

@@ -1,0 +1,277 @@
+"""bbt import: spreadsheets of the 2024 figures into a budget folder, and the bad-input cases."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bbt.exchange.cli import COMMANDS
+from bbt.load.budget import load
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
+DATA = Path(__file__).resolve().parent / "data" / "exchange"
+CSV = DATA / "figures-2024.csv"
+XLSX = DATA / "figures-2024.xlsx"
+IMPORT = next(c for c in COMMANDS if c.name == "import")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(IMPORT, [str(a) for a in args])
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def full(tmp_path: Path) -> Path:
+    """A copy of the shipped example."""
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "full"))
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    """The example without articles: bbt.yaml, ises/ and the non-article narrative."""
+    root = Path(shutil.copytree(EXAMPLE, tmp_path / "empty"))
+    shutil.rmtree(root / "articles")
+    shutil.rmtree(root / "text" / "articles")
+    return root
+
+
+def credits_of(path: Path) -> dict[str, dict[str, object]]:
+    return {a.code.text: a.credits for a in load(path).articles}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("sheet", [CSV, XLSX], ids=["csv-long", "xlsx-wide"])
+def test_round_trip_into_an_empty_dataset_gives_the_example(sheet: Path, empty: Path) -> None:
+    if sheet.suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    code, out, err = run(sheet, "--into", empty, "--yes")
+    assert code == 0, err
+    assert "51 figure(s) to write: 8 new article(s)" in out
+    assert "VEK BU" in out and "552.157" in out
+    assert credits_of(empty) == credits_of(EXAMPLE)
+    gesco = load(empty).article("JB0-1JEC2HE-WT")
+    assert gesco is not None and gesco.credits["vak"].bu == Decimal(-2188)
+    assert gesco.title == "Doelgroepvermindering gesco's sociale werkplaatsen"
+    assert gesco.ise == "activering"
+
+
+def test_importing_the_same_figures_changes_nothing(full: Path) -> None:
+    before = snapshot(full)
+    code, out, _ = run(CSV, "--into", full, "--yes")
+    assert code == 0
+    assert "51 figure(s) already equal" in out and "nothing to change" in out
+    assert snapshot(full) == before
+
+
+def test_one_changed_figure_changes_one_line_and_keeps_comments(full: Path, tmp_path: Path) -> None:
+    text = CSV.read_text(encoding="utf-8")
+    line = (
+        "JB0-1JEC2HE-WT;Doelgroepvermindering gesco's sociale werkplaatsen;activering;VAK;BU;-2.188"
+    )
+    assert line in text
+    sheet = tmp_path / "changed.csv"
+    sheet.write_text(text.replace(line, line.replace("-2.188", "-2.187")), encoding="utf-8")
+    before = snapshot(full)
+    code, out, _ = run(sheet, "--into", full, "--yes")
+    assert code == 0
+    assert "VAK BU" in out and "-2.188 ->" in out and "-2.187" in out
+    after = snapshot(full)
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == ["articles/JB0-1JEC2HE-WT.yaml"]
+    old, new = before[changed[0]].splitlines(), after[changed[0]].splitlines()
+    diff = [d for d in difflib.ndiff(old, new) if d[:1] in "+-"]
+    assert diff == [
+        "-   vak: {ba: 111, ba_jr: 113, bu: -2188}   # negative: a settlement of 2023 booked in 2024",
+        "+   vak: {ba: 111, ba_jr: 113, bu: -2187}   # negative: a settlement of 2023 booked in 2024",
+    ]
+
+
+def test_folded_text_and_comments_of_a_busy_article_survive(full: Path, tmp_path: Path) -> None:
+    path = full / "articles" / "JB0-1JEC2HF-WT.yaml"
+    before = path.read_text(encoding="utf-8")
+    sheet = tmp_path / "hf.csv"
+    sheet.write_text(
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HF-WT;VEK;BU;35.328\n",
+        encoding="utf-8",
+    )
+    assert run(sheet, "--into", full, "--yes")[0] == 0
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace("bu: 35327}", "bu: 35328}")
+    assert "# The components of the execution that the explanation cites." in after
+
+
+def test_dry_run_and_refused_confirmation_write_nothing(full: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "one.csv"
+    sheet.write_text(
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;552.158\n",
+        encoding="utf-8",
+    )
+    before = snapshot(full)
+    code, out, _ = run(sheet, "--into", full, "--dry-run")
+    assert code == 0 and "552.157 ->      552.158" in out and "dry run" in out
+    result = CliRunner().invoke(IMPORT, [str(sheet), "--into", str(full)], input="n\n")
+    assert result.exit_code == 1
+    assert snapshot(full) == before
+
+
+def test_mapping_file_reads_another_layout(full: Path) -> None:
+    code, out, err = run(
+        DATA / "accounting-export.csv",
+        "--into",
+        full,
+        "--mapping",
+        DATA / "mapping-example.yaml",
+        "--yes",
+    )
+    assert code == 0, err
+    assert "1 figure(s) to write" in out
+    gesco = load(full).article("JB0-1JEC2HE-WT")
+    assert gesco is not None and gesco.credits["vek"].bu == Decimal("-2188.5")
+    assert "bu: -2188.5}" in (full / "articles" / "JB0-1JEC2HE-WT.yaml").read_text(encoding="utf-8")
+
+
+def test_new_article_needs_an_ise(full: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "new.csv"
+    sheet.write_text(
+        "Begrotingsartikel;Titel;Krediettype;Fase;Bedrag\n"
+        "JB0-1JEC2HB-WT;Nieuw artikel;VAK;BA;1.000\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "new.csv:2:1: JB0-1JEC2HB-WT is a new article and the sheet gives no ISE" in err
+    assert "[BBT507]" in err
+    code, out, _ = run(sheet, "--into", full, "--ise", "activering", "--yes")
+    assert code == 0 and "new article: Nieuw artikel, ISE activering" in out
+    article = load(full).article("JB0-1JEC2HB-WT")
+    assert article is not None and article.credits["vak"].ba == Decimal(1000)
+    code, _, err = run(sheet, "--into", full, "--ise", "onbekend", "--yes")
+    assert code == 1 and "BBT507" in err
+
+
+BAD = {
+    "unknown column": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag;Opmerking\nJB0-1JEC2HA-WT;VEK;BU;552.157;x\n",
+        "bad.csv:1:5: unknown column 'Opmerking'",
+        "BBT502",
+    ),
+    "text in an amount cell": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;veel\n",
+        "bad.csv:2:4: JB0-1JEC2HA-WT VEK BU: 'veel' is not an amount",
+        "BBT503",
+    ),
+    "ambiguous dot": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;552.15\n",
+        "bad.csv:2:4: JB0-1JEC2HA-WT VEK BU: '552.15' is ambiguous",
+        "BBT503",
+    ),
+    "a code twice with different values": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\n"
+        "JB0-1JEC2HA-WT;VEK;BU;552.157\nJB0-1JEC2HA-WT;VEK;BU;522.157\n",
+        "bad.csv:3:4: JB0-1JEC2HA-WT VEK BU is 522.157 here and 552.157 on row 2",
+        "BBT506",
+    ),
+    "invalid article code": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC7HA-WT;VEK;BU;552.157\n",
+        "bad.csv:2:1: 'JB0-1JEC7HA-WT': unexpected credit kind '7'",
+        "BBT504",
+    ),
+    "credit type of receipts on expenditure": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;AO;BU;45\n",
+        "bad.csv:2:4: JB0-1JEC2HA-WT is an expenditure article",
+        "BBT505",
+    ),
+    "unknown phase": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BX;1\n",
+        "bad.csv:2:3: 'BX' is not a phase",
+        "BBT505",
+    ),
+    "long and wide mixed": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag;VAK BA\nJB0-1JEC2HA-WT;VEK;BU;1;2\n",
+        "bad.csv:1:1: the sheet mixes a long layout",
+        "BBT502",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_refused_with_a_location_and_nothing_is_written(
+    case: str, full: Path, tmp_path: Path
+) -> None:
+    content, message, finding = BAD[case]
+    sheet = tmp_path / "bad.csv"
+    # plus a good row: a partial write would change JB0-1JEC2HE-WT
+    if "VAK BA" not in content.splitlines()[0]:
+        content += "JB0-1JEC2HE-WT;VAK;BU;-1\n"
+    sheet.write_text(content, encoding="utf-8")
+    before = snapshot(full)
+    code, out, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert message in err
+    assert f"[{finding}]" in err
+    assert "nothing written" in err and out == ""
+    assert snapshot(full) == before
+
+
+def test_all_problems_are_reported_together(full: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "many.csv"
+    sheet.write_text(
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\n"
+        "JB0-1JEC2HA-WT;VEK;BU;veel\n"
+        "XX;VAK;BA;1\n"
+        "JB0-1JEC2HC-WT;VAK;BU;4.499,5\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "many.csv:2:4:" in err and "many.csv:3:1:" in err
+    assert "3:4" not in err.split("many.csv:3:1:")[0]  # the Dutch decimal row is fine
+    assert "2 problem(s)" in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(IMPORT, []).exit_code == 2
+    assert (
+        CliRunner().invoke(IMPORT, [str(CSV), "--mapping", str(tmp_path / "nope.yaml")]).exit_code
+        == 2
+    )
+
+
+def test_missing_spreadsheet_and_not_a_budget(full: Path, tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "nope.csv", "--into", full)
+    assert code == 1 and "the spreadsheet does not exist [BBT501]" in err
+    code, _, err = run(CSV, "--into", tmp_path)
+    assert code == 1 and "[BBT508]" in err
+
+
+def test_bad_mapping_file(full: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  Artikel: kode\nnumber_format: us\n", encoding="utf-8")
+    code, _, err = run(CSV, "--into", full, "--mapping", mapping)
+    assert code == 1
+    assert "m.yaml:2:3: column 'Artikel': 'kode' is not a field" in err
+    assert "m.yaml:3:1: number_format must be nl (1.234,5) or plain (1234.5) [BBT510]" in err
+
+
+def test_help_has_examples() -> None:
+    result = CliRunner().invoke(IMPORT, ["--help"])
+    assert result.exit_code == 0
+    assert (
+        "bbt import figures-2025.xlsx --into budgets/2025-sociale-economie --dry-run"
+        in result.output
+    )
