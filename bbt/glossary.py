@@ -77,6 +77,8 @@ def texts(calc: Calculation) -> Iterator[TextSource]:
     for ind in doc.indicators:
         yield TextSource(" ".join([ind.title, ind.target, ind.note, *ind.values]), ind.loc)
     yield TextSource(" ".join(GENERATED_TERMS), doc.loc)
+    if any(r.staatsblad for g in doc.annexes.regelgeving for r in g.items):
+        yield TextSource("BS", doc.loc)  # annex VII prints "BS <date>" (Belgisch Staatsblad)
 
 
 def _uses(term: str, text: str) -> bool:

@@ -327,11 +327,12 @@ def render(narrative: Narrative, context: dict[str, object]) -> Markup:
     return markdown(expand(narrative, context))
 
 
-def render_value(text: str, context: dict[str, object], loc: Location) -> str:
-    """A short value that may be an expression (an indicator's latest measurement)."""
+def render_value(text: str, context: dict[str, object], loc: Location) -> Markup:
+    """A short value that may be an expression (an indicator's latest measurement), as HTML."""
     if "{" not in text:
-        return text
-    return expand(Narrative(text, loc), context)
+        return Markup.escape(text)
+    # The sandbox autoescapes: what expand() returns is already safe HTML.
+    return Markup(expand(Narrative(text, loc), context))
 
 
 def render_inline(text: str) -> Markup:
