@@ -305,10 +305,12 @@ class Settings:
     Attributes:
         explain_below: utilisation (percent) under which an article owes an explanation.
         index_provision: code of the central index provision.
+        charts: whether the rendered document shows charts.
     """
 
     explain_below: Decimal = Decimal(90)
     index_provision: str = "CB0-1CBD2AB-PR"
+    charts: bool = True
 
 
 @dataclass(frozen=True)

@@ -185,9 +185,12 @@ class _Loader:
             return Settings()
         below = f.amount("explain_below")
         provision = f.text("index_provision", default=Settings.index_provision)
+        charts = f.boolean("charts", default=Settings.charts)
         f.done()
         return Settings(
-            explain_below=below[0] if below else Settings.explain_below, index_provision=provision
+            explain_below=below[0] if below else Settings.explain_below,
+            index_provision=provision,
+            charts=charts,
         )
 
     def published(self, f: Fields | None) -> Published:

@@ -123,6 +123,15 @@ class Fields:
             return None
         return node.value
 
+    def boolean(self, key: str, default: bool = False) -> bool:
+        node = self.raw(key)
+        if node is None:
+            return default
+        if not isinstance(node, Scalar) or node.tag != "bool":
+            self._type_error(key, node, "true or false")
+            return default
+        return bool(node.value)
+
     def date(self, key: str, required: bool = False) -> dt.date | None:
         node = self.raw(key, required)
         if node is None:
