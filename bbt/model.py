@@ -336,6 +336,8 @@ class Document:
         published: programme totals as published, where they differ.
         glossary / annexes / indicators: chapters VI, VII-X and XI.
         register: the contingent register (``contingenten.yaml``), if the folder has one.
+        provisions: declared totals drawn from central provisions, ``{code: {credit: amount}}``
+            (e.g. the index provision), checked against the sum of the movements from them.
     """
 
     root: Path
@@ -361,6 +363,7 @@ class Document:
     annexes: Annexes = Annexes()
     indicators: tuple[Indicator, ...] = ()
     register: Register | None = None
+    provisions: dict[str, dict[str, tuple[Decimal, Location]]] = field(default_factory=dict)
     loc: Location = UNKNOWN
 
     def article(self, code: str) -> Article | None:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from budgetkit import ARTICLE, EXAMPLE, copy_example, make_budget
+from budgetkit import ARTICLE, DOCUMENT, EXAMPLE, copy_example, make_budget
 from click.testing import CliRunner
 
 from bbt.checks.numbers import parse_dutch, stated_numbers
@@ -16,6 +16,7 @@ from bbt.pipeline import check
 
 A = "articles/JB0-1JEC2HA-WT.yaml"
 SEED_TEXT = Path(__file__).parent / "data" / "seed-literal" / "text"
+DOCUMENT_WITH_PROVISION = DOCUMENT + "provisions:\n  CB0-1CBD2AB-PR:\n    vak: 7327\n"
 
 
 def findings(
@@ -307,3 +308,14 @@ def test_draft_marker_is_flagged_and_softens_expressions(tmp_path):
     assert len(draft) == 1 and "tekst van 2023" in draft[0].message and draft[0].location.line == 14
     [expr] = [f for f in found if f.code == "BBT202"]
     assert expr.severity.name == "WARNING" and expr.message.startswith("draft:")
+
+
+def test_index_tranches_add_up_per_provision(tmp_path):
+    declared = DOCUMENT_WITH_PROVISION.replace("7327", "7328")
+    [f] = [f for f in findings(tmp_path, {"bbt.yaml": declared}) if f.code == "BBT109"]
+    assert (
+        "draw 7.327 keuro VAK" in f.message
+        and "7.328 is declared" in f.message
+        and f.location.line == 10
+    )
+    assert "BBT109" not in codes(findings(tmp_path / "ok", {"bbt.yaml": DOCUMENT_WITH_PROVISION}))

@@ -165,6 +165,37 @@ def check_index_movements(calc: Calculation) -> Iterator[Finding]:
                 )
 
 
+@rule
+def check_provisions(calc: Calculation) -> Iterator[Finding]:
+    """BBT109: the movements drawn from a provision add up to the total declared for it."""
+    doc = calc.document
+    for code, declared in doc.provisions.items():
+        for credit, (amount, loc) in declared.items():
+            drawn = sum(
+                (
+                    m.amounts.get(credit, ZERO)
+                    for a in doc.articles
+                    for m in a.movements
+                    if m.counterpart == code
+                ),
+                ZERO,
+            )
+            if drawn != amount:
+                tranches = {
+                    t: v.get(credit, ZERO)
+                    for (p, t), v in sorted(calc.index_tranches.items())
+                    if p == code
+                }
+                detail = ", ".join(f"{t or 'no tranche'} {bedrag(v)}" for t, v in tranches.items())
+                yield Finding(
+                    "BBT109",
+                    Severity.ERROR,
+                    loc,
+                    f"provision {code}: the articles' movements draw {bedrag(drawn)} keuro {CREDIT_LABELS[credit]}"
+                    f"{f' ({detail})' if detail else ''}, but {bedrag(amount)} is declared",
+                )
+
+
 def _compare_published(
     what: str, computed: dict[str, Figures], published: Published, line_counts: dict[str, int]
 ) -> Iterator[Finding]:

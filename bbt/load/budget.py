@@ -127,6 +127,7 @@ class _Loader:
         settings = self.settings(f.map("settings"))
         self.index_provision = settings.index_provision
         published = self.published(f.map("published"))
+        provisions = self.provisions(f.map("provisions"))
         chapters: dict[str, Narrative] = {}
         chap = f.map("chapters")
         if chap:
@@ -173,6 +174,7 @@ class _Loader:
             annexes=annexes,
             indicators=indicators,
             register=register,
+            provisions=provisions,
             loc=f.loc,
         )
         self.references(document)
@@ -192,6 +194,22 @@ class _Loader:
             index_provision=provision,
             charts=charts,
         )
+
+    def provisions(self, f: Fields | None) -> dict[str, dict[str, tuple[Decimal, Location]]]:
+        """``provisions: {CB0-1CBD2AB-PR: {vak: 8275, vek: 8275}}``: totals drawn from provisions."""
+        out: dict[str, dict[str, tuple[Decimal, Location]]] = {}
+        if f is None:
+            return out
+        for code, node in f.items():
+            g = Fields(self.ctx, node, f"provisions: {code}")
+            amounts = {}
+            for credit in EXPENDITURE_CREDITS:
+                got = g.amount(credit)
+                if got:
+                    amounts[credit] = got
+            g.done()
+            out[code] = amounts
+        return out
 
     def published(self, f: Fields | None) -> Published:
         if f is None:
