@@ -31,10 +31,6 @@ def table(
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
-def _figure_cells(figs: Figures) -> list[str]:
-    return [bedrag(figs.ba), bedrag(figs.ba_jr), bedrag(figs.bu), procent(figs.benutting)]
-
-
 def utilisation_table(
     calc: Calculation, below: Decimal | None = None, credit: str | None = None
 ) -> str:
@@ -45,28 +41,23 @@ def utilisation_table(
         label = CREDIT_LABELS[c]
         headers += [f"BA-JR {label}", f"BU {label}", f"% {label}"]
     rows: list[list[str]] = []
+
+    def row(label: str, title: str, figures: dict[str, Figures]) -> list[str]:
+        cells = [label, title]
+        for c in credits:
+            f = figures[c]
+            cells += [bedrag(f.ba_jr), bedrag(f.bu), procent(f.benutting)]
+        return cells
+
     for i in calc.ises:
         for a in i.expenditure:
             values = [a.credits[c].benutting.value for c in credits]
-            if below is not None and not any(v is not None and v < below for v in values):
-                continue
-            row = [a.code, a.article.title[:40]]
-            for c in credits:
-                f = a.credits[c]
-                row += [bedrag(f.ba_jr), bedrag(f.bu), procent(f.benutting)]
-            rows.append(row)
+            if below is None or any(v is not None and v < below for v in values):
+                rows.append(row(a.code, a.article.title[:40], a.credits))
         if below is None:
-            row = [f"ISE {i.ise.key}", "(total)"]
-            for c in credits:
-                f = i.shown[c]
-                row += [bedrag(f.ba_jr), bedrag(f.bu), procent(f.benutting)]
-            rows.append(row)
+            rows.append(row(f"ISE {i.ise.key}", "(total)", i.shown))
     if below is None:
-        row = [f"programme {calc.document.programme_code}", "(total)"]
-        for c in credits:
-            f = calc.programme[c]
-            row += [bedrag(f.ba_jr), bedrag(f.bu), procent(f.benutting)]
-        rows.append(row)
+        rows.append(row(f"programme {calc.document.programme_code}", "(total)", calc.programme))
     title = "Utilisation (BU / BA-JR), keuro"
     if below is not None:
         title += f": articles below {bedrag(below)}%"
