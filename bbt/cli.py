@@ -236,17 +236,30 @@ def _calculated(path: Path | None):  # type: ignore[no-untyped-def]
     default=None,
     help="Template folder (default: the shipped templates/).",
 )
-def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Build this many documents at a time (separate processes).",
+)
+def build(
+    paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, jobs: int
+) -> None:
     """Render the document as HTML and PDF.
 
     Nothing is written when the data has errors: the previous output stays as it was.
+    With several documents a progress bar shows on a terminal (one line per document
+    otherwise); -j builds several at a time.
 
     \b
     Examples:
       bbt build                       # the shipped 2024 example into output/
       bbt build budgets/2024-sociale-economie -o /tmp/preview --format html
+      bbt build budgets/* -j 2        # every document, two at a time
     """
-    from bbt.pipeline import DEFAULT_TEMPLATES
+    from bbt.pipeline import DEFAULT_TEMPLATES, build_many
     from bbt.pipeline import build as run_build
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -256,15 +269,10 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
             f"unknown format(s): {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf",
             param_hint="--format",
         )
-    failed = False
-    for budget in paths or (DEFAULT_BUDGET,):
-        result = run_build(
-            budget,
-            out_dir,
-            wanted,
-            templates or DEFAULT_TEMPLATES,
-            progress=_progress(budget),
-        )
+    budgets = list(paths or (DEFAULT_BUDGET,))
+    template_dir = templates or DEFAULT_TEMPLATES
+
+    def report(budget: Path, result: Result) -> bool:
         problems = [f for f in result.findings if f.severity > Severity.INFO]
         if problems:
             print_findings(problems)
@@ -272,10 +280,43 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path 
             click.secho(
                 f"{budget}: build failed, nothing written ({summary(result)})", fg="red", err=True
             )
-            failed = True
-            continue
+            return True
         for written in result.written:
             click.echo(f"wrote {written}")
+        return False
+
+    if len(budgets) == 1:  # one document: say what it is doing
+        result = run_build(
+            budgets[0], out_dir, wanted, template_dir, progress=_progress(budgets[0])
+        )
+        sys.exit(1 if report(budgets[0], result) else 0)
+
+    failed: list[Path] = []
+    if sys.stderr.isatty():
+        with click.progressbar(
+            length=len(budgets), label="Building", file=sys.stderr, show_pos=True
+        ) as bar:
+
+            def advance(budget: Path, result: Result) -> None:
+                bar.label = f"Building ({budget.name})"
+                bar.update(1)
+
+            results = build_many(budgets, out_dir, wanted, template_dir, jobs, advance)
+        for budget, result in zip(budgets, results, strict=True):
+            if report(budget, result):
+                failed.append(budget)
+    else:
+        done = 0
+
+        def line(budget: Path, result: Result) -> None:
+            nonlocal done
+            done += 1
+            if report(budget, result):
+                failed.append(budget)
+            state = "failed" if result.failed() else f"{len(result.written)} file(s)"
+            click.echo(f"[{done}/{len(budgets)}] {budget}: {state}", err=True)
+
+        build_many(budgets, out_dir, wanted, template_dir, jobs, line)
     sys.exit(1 if failed else 0)
 
 
@@ -283,10 +324,13 @@ def _register_subcommands() -> None:
     # Each group keeps its heavy imports (pandas, WeasyPrint) inside its commands.
     from bbt.contingent.cli import contingent
     from bbt.exchange.cli import COMMANDS
+    from bbt.preview.cli import preview, serve
 
     main.add_command(contingent)
     for command in COMMANDS:
         main.add_command(command)
+    main.add_command(preview)
+    main.add_command(serve)
 
 
 _register_subcommands()

@@ -100,6 +100,52 @@ def build(
     return result
 
 
+def _build_one(
+    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path
+) -> tuple[list[Finding], list[Path]]:
+    """One document in a worker process: what it found and wrote (not the calculation)."""
+    result = build(path, out_dir, formats, templates)
+    return result.findings, result.written
+
+
+def build_many(
+    paths: Iterable[Path | str],
+    out_dir: Path | str = "output",
+    formats: Iterable[str] = ("html", "pdf"),
+    templates: Path | str = DEFAULT_TEMPLATES,
+    jobs: int = 1,
+    progress: Callable[[Path, Result], None] = lambda _path, _result: None,
+) -> list[Result]:
+    """:func:`build` for several documents, ``jobs`` at a time (processes), in input order.
+
+    ``progress(path, result)`` is called in this process as each document finishes (in the
+    order they finish). The results carry findings and written files; their ``calculation`` is
+    None (a worker process does not send it back).
+    """
+    budgets = [Path(p) for p in paths]
+    wanted = tuple(formats)
+    results: dict[int, Result] = {}
+    if jobs <= 1 or len(budgets) <= 1:
+        for n, budget in enumerate(budgets):
+            findings, written = _build_one(budget, Path(out_dir), wanted, Path(templates))
+            results[n] = Result(None, findings, written)
+            progress(budget, results[n])
+        return [results[n] for n in range(len(budgets))]
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(budgets))) as pool:
+        futures = {
+            pool.submit(_build_one, budget, Path(out_dir), wanted, Path(templates)): n
+            for n, budget in enumerate(budgets)
+        }
+        for future in as_completed(futures):
+            n = futures[future]
+            findings, written = future.result()
+            results[n] = Result(None, findings, written)
+            progress(budgets[n], results[n])
+    return [results[n] for n in range(len(budgets))]
+
+
 def write_atomic(target: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``target`` and rename it into place."""
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -114,4 +160,4 @@ def write_atomic(target: Path, data: bytes) -> Path:
     return target
 
 
-__all__ = ["DEFAULT_BUDGET", "LoadError", "Result", "build", "check", "write_atomic"]
+__all__ = ["DEFAULT_BUDGET", "LoadError", "Result", "build", "build_many", "check", "write_atomic"]

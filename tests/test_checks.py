@@ -291,7 +291,7 @@ def test_check_does_not_import_heavy_modules():
     import subprocess
     import sys
 
-    code = "import sys; from bbt.pipeline import check; check(); print(sorted(m for m in ('weasyprint','pandas') if m in sys.modules))"
+    code = "import sys; from bbt.pipeline import check; check(); print(sorted(m for m in ('weasyprint','pandas','matplotlib') if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

@@ -5,7 +5,7 @@ What carries over and what does not (docs/exchange.md, "bbt new"):
 * kept: every file and its comments; the articles (code, title, ISE, OD, credit types), the
   ISEs, objectives, glossary, annexes, indicators and the contingent register;
 * cleared: every figure of an article (BA, BA-JR and BU: last year's BA is not next year's),
-  movements, accruals and the cited ``figures``; published totals; ``stamp`` and ``date``.
+  movements, accruals and the cited ``figures``; published totals and provision draws; ``stamp`` and ``date``.
   Last year's figures stay as a comment above ``credits`` as a hint;
 * changed: ``year``; the old year in ``subtitle``;
 * marked: every narrative the document renders gets a first line
@@ -96,7 +96,8 @@ def _document(data: Any, drafts: _Drafts, old_year: int, year: int) -> None:
     subtitle = data.get("subtitle")
     if isinstance(subtitle, str) and str(old_year) in subtitle:
         data["subtitle"] = subtitle.replace(str(old_year), str(year))
-    for key in ("stamp", "date", "published"):
+    # Last year's stamp, date, published totals and provision draws do not carry over.
+    for key in ("stamp", "date", "published", "provisions"):
         if key in data:
             del data[key]
     chapters = data.get("chapters")

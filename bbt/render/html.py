@@ -19,10 +19,10 @@ import datetime as dt
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from bbt.codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
 from bbt.errors import Finding, Location, RenderError, Severity, relpath
 from bbt.glossary import used_entries
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS, PHASE_LABELS, PHASES, RECEIPT_CREDITS
-from bbt.render.filters import datum
+from bbt.render.filters import bedrag, datum
 from bbt.render.narrative import (
     NarrativeError,
     global_ctx,
@@ -145,7 +145,21 @@ def _phase_label(phase: str, year: int) -> str:
     return f"{PHASE_LABELS[phase]} {year}"
 
 
-def programme_table(calc: Calculation) -> dict[str, object]:
+Source = Callable[[str, str], str]
+"""``(credit, phase) -> where the figure comes from``, for the provenance tooltips."""
+
+
+def _cell(figures: dict[str, Figures], credit: str, phase: str, source: Source | None) -> object:
+    """A table figure: a Decimal, or with ``source`` the figure marked with its origin."""
+    value = figures[credit].get(phase)
+    if source is None:
+        return value
+    from bbt.preview.provenance import span
+
+    return span(bedrag(value), source(credit, phase))
+
+
+def programme_table(calc: Calculation, source: Source | None = None) -> dict[str, object]:
     doc = calc.document
     credits = (*RECEIPT_CREDITS, *EXPENDITURE_CREDITS)
     return {
@@ -154,18 +168,20 @@ def programme_table(calc: Calculation) -> dict[str, object]:
         "rows": [
             {
                 "label": _phase_label(p, doc.year),
-                "cells": [calc.programme[c].get(p) for c in credits],
+                "cells": [_cell(calc.programme, c, p, source) for c in credits],
             }
             for p in PHASES
         ],
     }
 
 
-def _six(figures: dict[str, Figures]) -> list[Decimal]:
-    return [figures[c].get(p) for c in EXPENDITURE_CREDITS for p in PHASES]
+def _six(figures: dict[str, Figures], source: Source | None = None) -> list[object]:
+    return [_cell(figures, c, p, source) for c in EXPENDITURE_CREDITS for p in PHASES]
 
 
-def execution_table(credits: dict[str, Figures], receipt: bool, year: int) -> dict[str, object]:
+def execution_table(
+    credits: dict[str, Figures], receipt: bool, year: int, source: Source | None = None
+) -> dict[str, object]:
     """The "Begrotingsuitvoering" table of one article."""
     if receipt:
         return {
@@ -174,7 +190,7 @@ def execution_table(credits: dict[str, Figures], receipt: bool, year: int) -> di
             "rows": [
                 {
                     "label": _phase_label(p, year),
-                    "cells": [credits[c].get(p) for c in RECEIPT_CREDITS],
+                    "cells": [_cell(credits, c, p, source) for c in RECEIPT_CREDITS],
                 }
                 for p in PHASES
             ],
@@ -183,7 +199,7 @@ def execution_table(credits: dict[str, Figures], receipt: bool, year: int) -> di
         "kind": "expenditure",
         "groups": [CREDIT_LABELS[c] for c in EXPENDITURE_CREDITS],
         "phases": [_phase_label(p, year) for p in PHASES],
-        "rows": [{"label": "Uitgaven", "cells": _six(credits)}],
+        "rows": [{"label": "Uitgaven", "cells": _six(credits, source)}],
     }
 
 
@@ -206,15 +222,32 @@ def _and_list(names: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def document_ctx(calc: Calculation) -> dict[str, Any]:
-    """Everything the templates show, as plain data; narrative already rendered to HTML."""
+def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, Any]:
+    """Everything the templates show, as plain data; narrative already rendered to HTML.
+
+    With ``provenance`` (the live preview of ``bbt serve``) every figure in a table and in the
+    prose is a ``<span class="src" title="…">`` saying where it comes from: the data file
+    and line, or the formula that computed it (:mod:`bbt.preview.provenance`).
+    """
     doc = calc.document
+    sources = None
+    if provenance:
+        from bbt.preview.provenance import Sources, render_sourced
+
+        sources = Sources(calc)
     texts = {}
     for piece in pieces(calc):
         try:
             texts[piece.key] = render(piece.narrative, piece.context)
         except NarrativeError as exc:
             raise RenderError([exc.finding]) from None
+        if sources is not None:
+            texts[piece.key] = render_sourced(piece.narrative, piece.context, sources, piece.key)
+    charts: dict[str, list[dict[str, object]]] = {}
+    if doc.settings.charts:
+        from bbt.render.charts import document_charts
+
+        charts = document_charts(calc)
     notes = Notes()
     outline = Outline()
 
@@ -258,7 +291,7 @@ def document_ctx(calc: Calculation) -> dict[str, Any]:
     chapter("inleiding", "INLEIDING DOOR DE MINISTER")
     ctx["inleiding"] = section("chapter:inleiding", 1)
     chapter("samenvatting", "SAMENVATTING")
-    ctx["programme_table"] = programme_table(calc)
+    ctx["programme_table"] = programme_table(calc, sources.programme if sources else None)
     ctx["samenvatting"] = section("chapter:samenvatting", 1)
 
     # IV
@@ -321,8 +354,18 @@ def document_ctx(calc: Calculation) -> dict[str, Any]:
                 {"label": label, "esr": ESR_CATEGORY_LABELS[key], "cells": _six(icalc.rows[key])}
                 for key, label, _aggregates in ESR_CATEGORIES
             ],
-            "total": _six(icalc.shown),
+            "total": _six(icalc.shown, partial(sources.ise, ise.key) if sources else None),
         }
+        if sources is not None:
+            item["table"]["rows"] = [
+                {
+                    "label": label,
+                    "esr": ESR_CATEGORY_LABELS[key],
+                    "cells": _six(icalc.rows[key], partial(sources.ise_row, ise.key, key)),
+                }
+                for key, label, _aggregates in ESR_CATEGORIES
+            ]
+        item["charts"] = charts.get(ise.key, [])
         item["kader"] = section(f"ise:{ise.key}:kader", 3)
         item["h_entity"] = outline.heading(
             f"{n}.3.1. {ise.entity_heading}", 4, f"ise-{ise.key}-entiteit"
@@ -341,7 +384,12 @@ def document_ctx(calc: Calculation) -> dict[str, Any]:
                                 f"{a.code} – {a.article.title.upper()}", 6, a.code, toc=False
                             ),
                             "korte_inhoud": section(f"article:{a.code}:korte_inhoud", 6),
-                            "table": execution_table(a.credits, receipt, doc.year),
+                            "table": execution_table(
+                                a.credits,
+                                receipt,
+                                doc.year,
+                                partial(sources.article, a.code) if sources else None,
+                            ),
                             "toelichting": section(f"article:{a.code}:toelichting", 6),
                         }
                         for a in arts
@@ -498,18 +546,21 @@ def _template_finding(exc: BaseException, template_dir: Path, message: str) -> F
     return Finding("BBT301", Severity.ERROR, Location(file, line or 0), message)
 
 
-def render_html(calc: Calculation, *, template_dir: Path) -> str:
+def render_html(calc: Calculation, *, template_dir: Path, provenance: bool = False) -> str:
     """The complete document as one self-contained HTML string (byte-identical per input).
+
+    ``provenance=True`` marks every figure with its source for the live preview (see
+    :func:`document_ctx`); the published document is rendered without.
 
     Raises :class:`~bbt.errors.RenderError` (``BBT301``) when a template is missing, has a
     syntax error, refers to unknown data or tries to reach Python internals.
     """
     with gc_paused():
-        return _render_html(calc, template_dir)
+        return _render_html(calc, template_dir, provenance)
 
 
-def _render_html(calc: Calculation, template_dir: Path) -> str:
-    ctx = document_ctx(calc)
+def _render_html(calc: Calculation, template_dir: Path, provenance: bool) -> str:
+    ctx = document_ctx(calc, provenance=provenance)
     env = make_environment(loader=FileSystemLoader(str(template_dir)), auto_reload=False)
     try:
         template = env.get_template(DOCUMENT_TEMPLATE)

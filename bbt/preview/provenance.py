@@ -1,0 +1,387 @@
+"""Where every figure of the document comes from, for the hover tooltips of ``bbt serve``.
+
+A figure is either *read* from the data (its ``file:line``: :attr:`bbt.model.Series.locs`,
+``Movement.loc``, ``Figure.loc``, ``Published.locs``) or *computed* (its formula with the
+numbers: ``Σ 5 artikels: 552.289 + 4.499 + … = 635.306``, ``BU / BA-JR = 552.289 / 588.293``).
+
+Two uses, both only when :func:`bbt.render.html.render_html` is called with ``provenance=True``:
+
+* table cells: :meth:`Sources.cell` wraps a figure in ``<span class="src" title=…
+  data-source=…>``;
+* prose: :func:`render_sourced` renders a narrative with a context whose figures remember
+  their source (:class:`SourcedDecimal`, :class:`SourcedPercent`); the Jinja ``finalize`` marks
+  each printed figure with private-use characters that pass through Markdown untouched and are
+  turned into the same ``<span>`` afterwards. The published document never goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from bbt.calc import ArticleCalc, Calculation, Figures, Percent
+from bbt.codes import ESR_CATEGORIES
+from bbt.errors import Location
+from bbt.model import CREDIT_LABELS, PHASE_LABELS, Narrative
+from bbt.render.filters import bedrag, procent
+
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
+_MAX_TERMS = 6
+
+
+def span(text: str, source: str) -> Markup:
+    """``text`` with its source as tooltip (``title``) and as ``data-source``."""
+    s = escape(source)
+    return Markup(f'<span class="src" title="{s}" data-source="{s}">{escape(text)}</span>')
+
+
+def _sum(what: str, values: Iterable[Decimal], result: Decimal) -> str:
+    """``Σ 5 artikels BU VAK: 552.289 + 4.499 + … = 635.306``."""
+    terms = [bedrag(v) for v in values]
+    if len(terms) > _MAX_TERMS:
+        terms = [*terms[: _MAX_TERMS - 1], "…"]
+    return f"Σ {what}: {' + '.join(terms) or 'geen'} = {bedrag(result)}"
+
+
+@cache
+def _lines(file: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(file).read_text("utf-8").splitlines())
+    except OSError:
+        return ()
+
+
+def _key_line(loc: Location, key: str) -> str:
+    """``file:line`` of the first ``key:`` in the file of ``loc`` (data the model keeps no line for)."""
+    for n, line in enumerate(_lines(loc.file), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*:", line):
+            return f"{loc.file}:{n}"
+    return str(loc)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Explains the figures of one calculation; every method returns one line of text."""
+
+    calc: Calculation
+
+    # -- read from the data ------------------------------------------------------------------
+
+    def article(self, code: str, credit: str, phase: str) -> str:
+        a = self.calc.articles[code]
+        series = a.article.credits.get(credit)
+        loc = series.locs.get(phase) if series is not None else None
+        what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]} {code}"
+        return f"{loc}: {what}" if loc else f"{a.article.loc}: {what} (niet opgegeven: 0)"
+
+    def movement(self, code: str, ident: str, credit: str) -> str:
+        a = self.calc.articles[code]
+        m = next((m for m in a.article.movements if m.id == ident), None)
+        if m is None:
+            return str(a.article.loc)
+        return f"{m.loc}: beweging {ident} {CREDIT_LABELS.get(credit, credit)} ({m.reason})"
+
+    def figure(self, code: str, name: str) -> str:
+        a = self.calc.articles[code]
+        fig = a.article.figures.get(name)
+        if fig is None:
+            return str(a.article.loc)
+        return f"{fig.loc}: {fig.label or name}"
+
+    def accrual(self, code: str, credit: str) -> str:
+        a = self.calc.articles[code]
+        return (
+            f"{_key_line(a.article.loc, 'accruals')}: overlopende rekening {CREDIT_LABELS[credit]}"
+        )
+
+    # -- computed ----------------------------------------------------------------------------
+
+    def derived(self, figs: Figures, name: str, credit: str, where: str) -> str:
+        c = CREDIT_LABELS.get(credit, credit)
+        if name == "benutting":
+            return f"BU / BA-JR = {bedrag(figs.bu)} / {bedrag(figs.ba_jr)} ({c} {where})"
+        if name == "delta":
+            return f"BA-JR − BA = {bedrag(figs.ba_jr)} − {bedrag(figs.ba)} ({c} {where})"
+        return f"BA-JR − BU = {bedrag(figs.ba_jr)} − {bedrag(figs.bu)} ({c} {where})"
+
+    def movements_sum(self, code: str, kind: str, credit: str) -> str:
+        a = self.calc.articles[code]
+        moves = [
+            m
+            for m in a.article.movements
+            if credit in m.amounts and (m.kind == "index") == (kind == "index")
+        ]
+        label = "indexbewegingen" if kind == "index" else "herverdelingen"
+        total = sum((m.amounts[credit] for m in moves), Decimal(0))
+        where = ", ".join(str(m.loc) for m in moves)
+        text = _sum(
+            f"{len(moves)} {label} {CREDIT_LABELS[credit]}",
+            (m.amounts[credit] for m in moves),
+            total,
+        )
+        return f"{text} ({where})" if where else text
+
+    def _articles_sum(self, arts: Iterable[ArticleCalc], credit: str, phase: str, what: str) -> str:
+        values = [a.credits[credit].get(phase) for a in arts if credit in a.credits]
+        return _sum(f"{len(values)} artikels {what}", values, sum(values, Decimal(0)))
+
+    def ise(self, key: str, credit: str, phase: str) -> str:
+        """An ISE total as shown: published where declared, else the sum of its articles."""
+        icalc = self.calc.ise(key)
+        computed = self._articles_sum(
+            icalc.expenditure, credit, phase, f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
+        )
+        loc = icalc.ise.published.locs.get((credit, phase))
+        if loc is not None:
+            return f"{loc}: gepubliceerd totaal; berekend {computed}"
+        return computed
+
+    def ise_computed(self, key: str, credit: str, phase: str) -> str:
+        icalc = self.calc.ise(key)
+        what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
+        return self._articles_sum(icalc.expenditure, credit, phase, what)
+
+    def ise_row(self, key: str, row: str, credit: str, phase: str) -> str:
+        icalc = self.calc.ise(key)
+        arts = [a for a in icalc.expenditure if a.article.code.esr_category == row]
+        label = next((lbl for k, lbl, _ in ESR_CATEGORIES if k == row), row)
+        what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}, {label}"
+        return self._articles_sum(arts, credit, phase, what)
+
+    def ise_receipts(self, key: str, credit: str, phase: str) -> str:
+        icalc = self.calc.ise(key)
+        arts = [a for a in icalc.articles if a.article.code.is_receipt]
+        what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
+        return self._articles_sum(arts, credit, phase, what)
+
+    def ise_movements(self, key: str, kind: str, credit: str) -> str:
+        icalc = self.calc.ise(key)
+        source = icalc.index if kind == "index" else icalc.realloc
+        values = [
+            (a.index if kind == "index" else a.realloc).get(credit, Decimal(0))
+            for a in icalc.expenditure
+        ]
+        label = "indexering" if kind == "index" else "herverdelingen"
+        return _sum(
+            f"{label} {CREDIT_LABELS[credit]} van {len(values)} artikels",
+            values,
+            source.get(credit, Decimal(0)),
+        )
+
+    def programme(self, credit: str, phase: str) -> str:
+        arts = [a for a in self.calc.articles.values() if credit in a.credits]
+        computed = self._articles_sum(
+            arts, credit, phase, f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
+        )
+        loc = self.calc.document.published.locs.get((credit, phase))
+        if loc is not None:
+            return f"{loc}: gepubliceerd totaal; berekend {computed}"
+        return computed
+
+    def cell(self, value: Decimal, source: str) -> Markup:
+        """A table cell's figure with its source."""
+        return span(bedrag(value), source)
+
+    # -- a narrative's names -----------------------------------------------------------------
+
+    def of_path(self, path: tuple[str, ...], scope: dict[str, str]) -> str | None:
+        """The source of the figure a narrative reaches by ``path`` (None when unknown).
+
+        ``scope`` gives the piece's own ISE (``ise``) and article (``article``), which the
+        short names (``vak.bu``, ``ise.vak.bu``) refer to.
+        """
+        head, rest = path[0], path[1:]
+        if head == "art" and rest:
+            return self._article_path(rest[0], rest[1:])
+        if head == "article" and "article" in scope:
+            return self._article_path(scope["article"], rest)
+        if head in _ARTICLE_NAMES and "article" in scope:
+            return self._article_path(scope["article"], path)
+        if head == "ises" and rest:
+            return self._ise_path(rest[0], rest[1:])
+        if head == "ise" and "ise" in scope:
+            return self._ise_path(scope["ise"], rest)
+        if head == "programme" and len(rest) == 2:
+            credit, name = rest
+            figs = self.calc.programme.get(credit, Figures())
+            if name in PHASE_LABELS:
+                return self.programme(credit, name)
+            return self.derived(figs, name, credit, "programma")
+        if head == "year":
+            return f"{self.calc.document.loc.file}: year"
+        if head == "contingent":
+            return "contingentregister (contingenten.yaml): vulgraad = ingevuld / toegekend"
+        return None
+
+    def _article_path(self, code: str, rest: tuple[str, ...]) -> str | None:
+        a = self.calc.articles.get(code)
+        if a is None or not rest:
+            return None
+        head = rest[0]
+        if head in a.credits and len(rest) == 2:
+            if rest[1] in PHASE_LABELS:
+                return self.article(code, head, rest[1])
+            return self.derived(a.credits[head], rest[1], head, code)
+        if head == "accruals" and len(rest) == 2:
+            return self.accrual(code, rest[1])
+        if head in ("index", "realloc") and len(rest) == 2:
+            return self.movements_sum(code, head, rest[1])
+        if head == "mv" and len(rest) == 3:
+            return self.movement(code, rest[1], rest[2])
+        if head == "figures" and len(rest) >= 2:
+            return self.figure(code, rest[1])
+        return None
+
+    def _ise_path(self, key: str, rest: tuple[str, ...]) -> str | None:
+        try:
+            icalc = self.calc.ise(key)
+        except StopIteration:
+            return None
+        if not rest:
+            return None
+        head = rest[0]
+        if head in icalc.shown and len(rest) == 2:
+            if rest[1] in PHASE_LABELS:
+                return self.ise(key, head, rest[1])
+            return self.derived(icalc.shown[head], rest[1], head, f"ISE {icalc.ise.title}")
+        if head in ("computed", "receipts") and len(rest) == 3:
+            figs = (icalc.computed if head == "computed" else icalc.receipts).get(
+                rest[1], Figures()
+            )
+            if rest[2] in PHASE_LABELS:
+                fn = self.ise_computed if head == "computed" else self.ise_receipts
+                return fn(key, rest[1], rest[2])
+            return self.derived(figs, rest[2], rest[1], f"ISE {icalc.ise.title}")
+        if head == "rows" and len(rest) == 4:
+            row, credit, name = rest[1:]
+            if name in PHASE_LABELS:
+                return self.ise_row(key, row, credit, name)
+            return self.derived(icalc.rows[row][credit], name, credit, f"ISE {icalc.ise.title}")
+        if head in ("index", "realloc") and len(rest) == 2:
+            return self.ise_movements(key, head, rest[1])
+        return None
+
+
+_ARTICLE_NAMES = frozenset(
+    {"accruals", "index", "realloc", "mv", "figures", "vak", "vek", "ao", "to", "lo"}
+)
+
+
+# -- figures that remember their source --------------------------------------------------------
+
+
+class SourcedDecimal(Decimal):
+    """A Decimal with ``source``; arithmetic gives plain Decimals, negation keeps the source."""
+
+    source: str
+
+    def __new__(cls, value: Decimal, source: str) -> SourcedDecimal:
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+    def __neg__(self, context: Any = None) -> SourcedDecimal:
+        return SourcedDecimal(Decimal(self).__neg__(), f"− ({self.source})")
+
+
+@dataclass(frozen=True)
+class SourcedPercent(Percent):
+    """A :class:`~bbt.calc.Percent` with its formula."""
+
+    source: str = ""
+
+
+def annotate(
+    value: object, sources: Sources, scope: dict[str, str], path: tuple[str, ...] = ()
+) -> object:
+    """A copy of a narrative context where figures carry their source."""
+    if isinstance(value, dict):
+        return {k: annotate(v, sources, scope, (*path, str(k))) for k, v in value.items()}
+    if isinstance(value, Percent):
+        formula = sources.of_path(path, scope) or _percent_formula(value)
+        return SourcedPercent(value.value, value.numerator, value.denominator, formula)
+    if isinstance(value, Decimal) and path:
+        source = sources.of_path(path, scope)
+        return SourcedDecimal(value, source) if source else value
+    return value
+
+
+def _percent_formula(p: Percent) -> str:
+    return f"{bedrag(p.numerator)} / {bedrag(p.denominator)}"
+
+
+def scope_of(key: str) -> dict[str, str]:
+    """The piece's own ISE and article from its key (``article:CODE:toelichting``)."""
+    parts = key.split(":")
+    if parts[0] == "ise":
+        return {"ise": parts[1]}
+    if parts[0] == "article":
+        return {"article": parts[1]}
+    return {}
+
+
+def render_sourced(
+    narrative: Narrative, context: dict[str, object], sources: Sources, key: str
+) -> Markup:
+    """A narrative as HTML where each figure printed by an expression has its source on hover.
+
+    The caller renders the narrative normally first (so errors are reported as usual); this
+    renders it again in an environment whose ``finalize`` marks sourced figures.
+    """
+    from bbt.render.narrative import make_environment, markdown
+
+    if not narrative:
+        return Markup("")
+    scope = scope_of(key)
+    # the ISE of an article piece (``ise.vak.bu`` inside an article text)
+    if "article" in scope:
+        article = sources.calc.articles.get(scope["article"])
+        if article is not None:
+            scope["ise"] = article.article.ise
+    found: list[str] = []
+    env = _environment(make_environment, found)
+    annotated = annotate(context, sources, scope)
+    assert isinstance(annotated, dict)
+    source = env.from_string(narrative.source).render(annotated)
+    html = str(markdown(source))
+
+    def replace(match: re.Match[str]) -> str:
+        return str(span(Markup(match.group(2)).unescape(), found[int(match.group(1))]))
+
+    return Markup(_MARK.sub(replace, html))
+
+
+def _environment(make: Any, found: list[str]) -> Any:
+    from bbt.render.narrative import finalize
+
+    def marked(value: object) -> object:
+        if isinstance(value, SourcedDecimal | SourcedPercent):
+            text = bedrag(value) if isinstance(value, Decimal) else procent(value)
+            found.append(value.source)
+            return f"{_OPEN}{len(found) - 1}{_MID}{text}{_CLOSE}"
+        if isinstance(value, Percent):
+            found.append(_percent_formula(value))
+            return f"{_OPEN}{len(found) - 1}{_MID}{procent(value)}{_CLOSE}"
+        return finalize(value)
+
+    env = make()
+    env.finalize = marked
+    return env
+
+
+__all__ = [
+    "SourcedDecimal",
+    "SourcedPercent",
+    "Sources",
+    "annotate",
+    "render_sourced",
+    "span",
+]
