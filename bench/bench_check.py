@@ -3,7 +3,7 @@
 Run: python bench/bench_check.py [--runs N]
 
 Each run is a fresh process (what a user or CI pays). The floor is a fresh Python that only
-imports what the loader and checks import (ruamel.yaml, jinja2, markdown-it, babel, click) and
+imports what the loader and checks import (PyYAML, jinja2, markdown-it, babel, click) and
 does no work; the ratio check/floor is printed from the same run. Aim: at most 2x.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = (
-    "import ruamel.yaml, jinja2.sandbox, markdown_it, mdit_py_plugins.footnote, "
+    "import yaml, jinja2.sandbox, markdown_it, mdit_py_plugins.footnote, "
     "babel.numbers, babel.dates, click"
 )
 CHECK = "from bbt.cli import main; main(['check', '-q'])"

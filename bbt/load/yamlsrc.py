@@ -2,21 +2,23 @@
 
 Why not ``yaml.safe_load``: budget staff need ``file:line`` for every mistake, including the
 line of a value deep inside a mapping, and the raw text of every number (so ``0.1`` becomes
-``Decimal("0.1")`` exactly, never a float). We therefore *compose* the document with
-ruamel.yaml (which builds nodes without constructing any Python object) and convert the nodes
-ourselves: no object tags, duplicate keys are findings, and aliases are expanded against a
-budget so an alias bomb is refused instead of eating the machine.
+``Decimal("0.1")`` exactly, never a float). We therefore *compose* the document with PyYAML's
+libyaml parser (fast, and composing builds nodes without constructing any Python object) and
+convert the nodes ourselves: no object tags, duplicate keys are findings, aliases are expanded
+against a budget so an alias bomb is refused, and plain scalars are resolved with the YAML 1.2
+core schema (so ``no`` and ``on`` stay words, unlike PyYAML's YAML 1.1 resolver).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bbt.errors import Finding, Location, Severity, relpath
 
@@ -159,9 +161,8 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
                 )
             )
             return None
-    yaml = YAML(typ="rt", pure=True)
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=_LOADER)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         lineno = int(mark.line) + 1 if mark is not None else 0
@@ -172,7 +173,7 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
             )
         )
         return None
-    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors in practice
+    except YAMLError as exc:  # pragma: no cover - the parser raises marked errors in practice
         findings.append(Finding("BBT001", Severity.ERROR, Location(name), f"YAML error: {exc}"))
         return None
     if node is None:
@@ -184,9 +185,34 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
         return None
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+# YAML 1.2 core schema, for plain (unquoted) scalars.
+_CORE = (
+    ("null", re.compile(r"^(~|null|Null|NULL|)$")),
+    ("bool", re.compile(r"^(true|True|TRUE|false|False|FALSE)$")),
+    ("int", re.compile(r"^([-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$")),
+    (
+        "float",
+        re.compile(
+            r"^([-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
+        ),
+    ),
+    ("timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$")),
+)
+_IMPLICIT = {_STD + kind for kind in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
 def _tag(node: Node) -> str:
-    tag = node.tag
-    return str(getattr(tag, "value", tag))
+    tag = str(node.tag)
+    if isinstance(node, ScalarNode) and not node.style and tag in _IMPLICIT:
+        # Re-resolve what the YAML 1.1 resolver guessed (an explicit !!str keeps its tag only
+        # when quoted; a plain "yes" is text here).
+        for kind, pattern in _CORE:
+            if pattern.match(str(node.value)):
+                return _STD + kind
+        return _STD + "str"
+    return tag
 
 
 class _Converter:
@@ -265,14 +291,17 @@ class _Converter:
         return self.scalar(node, tag)
 
     def scalar(self, node: ScalarNode, tag: str) -> Scalar:
-        # ruamel marks the folds of a folded scalar (">") with BEL; they are not text.
-        text = str(node.value).replace("\a", "")
+        text = str(node.value)
         quoted = node.style in ("'", '"')
         kind = tag[len(_STD) :]
         value: object = text
         if kind == "int":
             try:
-                value = int(text.replace("_", ""), 0)
+                value = (
+                    int(text.replace("_", ""), 0)
+                    if text[:2] in ("0o", "0x")
+                    else int(text.replace("_", ""))
+                )
             except ValueError:
                 value = text
         elif kind == "bool":
