@@ -325,7 +325,7 @@ def _amount(value: object, cell: Cell, number_format: str) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):  # float-ok: an XLSX numeric cell, taken at its shortest form
-        if value != value or value in (float("inf"), float("-inf")):
+        if value != value or value in (float("inf"), float("-inf")):  # float-ok: NaN/inf test
             raise ValueError(f"{value!r} is not an amount")
         text = repr(value)
         if "e" in text.lower():
