@@ -88,9 +88,28 @@ def test_bookmarks_for_every_heading(reader: PdfReader) -> None:
         "OD 16: Individueel maatwerk invoeren",
         "JB0-1JEC2HA-WT – COLLECTIEF MAATWERK",
         "XI. BIJLAGE ‘ISE-indicatoren’",
+        # headings inside the narrative, with their figures and without footnote calls
+        "Werk- en zorgtrajecten",
+        "Begeleidingspremie (3.602 keuro VAK)",
     ):
         assert title in found, title
     assert not any("Zie ook begroting" in t for t in found)  # a heading's footnote is not its title
+    # A narrative heading nests under the article it belongs to.
+    outline = reader.outline
+    flat = [(depth, t) for depth, t in _walk(outline)]
+    article = next(i for i, (_, t) in enumerate(flat) if t.startswith("JB0-1JEC2HF-WT"))
+    premie = next(i for i, (_, t) in enumerate(flat) if t.startswith("Begeleidingspremie"))
+    assert premie == article + 1 and flat[premie][0] == flat[article][0] + 1
+
+
+def _walk(items: list[object], depth: int = 0) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for item in items:
+        if isinstance(item, list):
+            out += _walk(item, depth + 1)
+        else:
+            out.append((depth, item.title))  # type: ignore[attr-defined]
+    return out
 
 
 def test_tagged_pdf(reader: PdfReader) -> None:

@@ -310,6 +310,13 @@ def markdown(source: str) -> Markup:
     env: dict[str, object] = {}
     tokens = _MD.parse(source, env)
     tokens, bodies = _footnote_bodies(tokens)
+    for i, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open":
+            # The PDF bookmark of a heading in the text: its words, without footnote calls.
+            words = "".join(
+                c.content for c in tokens[i + 1].children or [] if c.type in ("text", "code_inline")
+            )
+            token.attrSet("data-bookmark", words.strip())
     for token in tokens:
         for child in token.children or []:
             if child.type == "footnote_ref":
