@@ -97,11 +97,6 @@ def used_entries(calc: Calculation) -> tuple[GlossaryEntry, ...]:
     return tuple(sorted(used, key=lambda e: (e.term.strip("()").casefold(), e.meaning.casefold())))
 
 
-def unused_entries(calc: Calculation) -> tuple[GlossaryEntry, ...]:
-    corpus = "\n".join(t.text for t in texts(calc))
-    return tuple(e for e in calc.document.glossary if not _uses(e.term, corpus))
-
-
 def missing_terms(calc: Calculation) -> dict[str, Location]:
     """Abbreviation-like words the document uses that the glossary lacks, with their first use."""
     known = set()

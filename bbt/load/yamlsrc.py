@@ -316,12 +316,3 @@ class _Converter:
                     node, "BBT003", f"{text!r} is not a date (write YYYY-MM-DD)"
                 ) from None
         return Scalar(value, text, kind, self.loc(node), quoted, node.style)
-
-
-def to_plain(node: YNode) -> object:
-    """Drop locations (for tests and for data that needs no line numbers)."""
-    if isinstance(node, Map):
-        return {k: to_plain(v) for k, v in node.values.items()}
-    if isinstance(node, Seq):
-        return [to_plain(v) for v in node.items]
-    return node.value
