@@ -15,11 +15,8 @@ from pathlib import Path
 from bbt.calc import Calculation, calculate
 from bbt.errors import BbtError, Finding, LoadError, Severity
 from bbt.load.budget import load_with_findings
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BUDGET = REPO_ROOT / "budgets" / "2024-sociale-economie"
-"""The shipped example: what ``bbt check`` and ``bbt build`` use without a path."""
-DEFAULT_TEMPLATES = REPO_ROOT / "templates"
+from bbt.resources import EXAMPLE as DEFAULT_BUDGET
+from bbt.resources import TEMPLATES as DEFAULT_TEMPLATES
 
 
 @dataclass

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BUDGET = ROOT / "budgets" / "2024-sociale-economie"
-TEMPLATES = ROOT / "templates"
+DEFAULT_BUDGET = ROOT / "bbt" / "examples" / "2024-sociale-economie"
+TEMPLATES = ROOT / "bbt" / "templates"
 
 OURS = """
 import sys

@@ -6,7 +6,9 @@ import shutil
 import textwrap
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
+from bbt.resources import EXAMPLE as SHIPPED_EXAMPLE
+
+EXAMPLE = SHIPPED_EXAMPLE
 
 DOCUMENT = """\
 title: Beleids- en begrotingstoelichting Test

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from bbt.exchange.cli import COMMANDS
+from bbt.resources import EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
 EXPORT = next(c for c in COMMANDS if c.name == "export")
 
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from bbt.exchange.cli import COMMANDS
 from bbt.load.budget import load
+from bbt.resources import EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
 DATA = Path(__file__).resolve().parent / "data" / "exchange"
 CSV = DATA / "figures-2024.csv"
 XLSX = DATA / "figures-2024.xlsx"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from bbt.exchange.cli import COMMANDS
 from bbt.load.budget import load
 from bbt.pipeline import check
+from bbt.resources import EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "budgets" / "2024-sociale-economie"
 DATA = Path(__file__).resolve().parent / "data" / "exchange"
 NEW = next(c for c in COMMANDS if c.name == "new")
 MARKER = "{# draft: tekst van 2024, herschrijven #}"

@@ -97,13 +97,13 @@ def test_provenance_of_the_example() -> None:
     )
     # the published ISE total: where it is declared, and the sum it rounds
     assert sources["635.305"].startswith(
-        "budgets/2024-sociale-economie/ises/activering.yaml:19: gepubliceerd totaal"
+        "bbt/examples/2024-sociale-economie/ises/activering.yaml:19: gepubliceerd totaal"
     )
     assert "552.289 + 4.499 + -2.188 + 35.043 + 45.663 = 635.306" in sources["635.305"]
     assert sources["694.180"].endswith("580.966 + 6.005 + 111 + 56.427 + 50.671 = 694.180")
     # "verminderd met {{ -mv.lokaal_activeringspact.vak }}": the movement's line, negated
     assert sources["1.331"].startswith(
-        "− (budgets/2024-sociale-economie/articles/JB0-1JEC2GA-WT.yaml:12: beweging"
+        "− (bbt/examples/2024-sociale-economie/articles/JB0-1JEC2GA-WT.yaml:12: beweging"
     )
     # the published document carries none of it
     plain = render_html(calc, template_dir=DEFAULT_TEMPLATES)

@@ -13,8 +13,6 @@ Format, rules and finding codes (BBT4xx): docs/contingent.md.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bbt.contingent.checks import check_register
 from bbt.contingent.load import load_register
 from bbt.contingent.model import Entry, Measure, Period, Reduction, Register
@@ -25,9 +23,9 @@ from bbt.contingent.rules import (
     fill_rate,
     fill_rates,
 )
+from bbt.resources import EXAMPLE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_REGISTER = REPO_ROOT / "budgets" / "2024-sociale-economie" / "contingenten.yaml"
+DEFAULT_REGISTER = EXAMPLE / "contingenten.yaml"
 """The shipped register: what ``bbt contingent`` uses without ``--register``."""
 REGISTER_NAME = "contingenten.yaml"
 """The register's file name inside a budget folder."""

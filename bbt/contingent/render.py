@@ -18,8 +18,9 @@ from bbt.contingent.model import PROVINCES, Measure, Register
 from bbt.contingent.rules import fill_rates, reconcile_reductions
 from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.money import ZERO
+from bbt.resources import TEMPLATES as SHIPPED_TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "contingent"
+TEMPLATES = SHIPPED_TEMPLATES / "contingent"
 """The shipped overview template and its CSS."""
 TEMPLATE = "overview.html.j2"
 

@@ -17,7 +17,7 @@ from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES
 from bbt.render.filters import bedrag
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parents[2] / "budgets" / "2024-sociale-economie"
+EXAMPLE = HERE.parents[2] / "bbt" / "examples" / "2024-sociale-economie"
 
 
 def main() -> None:
