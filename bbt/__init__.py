@@ -4,9 +4,9 @@ The public API is small::
 
     from bbt import load, calculate, check, build
     document = load("budgets/2024-sociale-economie")
-    calc = calculate(document)
+    calculation = calculate(document)
     result = check("budgets/2024-sociale-economie")   # findings
-    html = render_html(calc)                           # bbt.render.html
+    html = render_html(calculation)                           # bbt.render.html
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def __getattr__(name: str) -> object:
 
         return load
     if name == "calculate":
-        from bbt.calc import calculate
+        from bbt.calculation import calculate
 
         return calculate
     if name in ("check", "build"):

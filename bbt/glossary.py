@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.errors import Location
 from bbt.model import GlossaryEntry
 
@@ -51,12 +51,12 @@ class TextSource:
     loc: Location
 
 
-def texts(calc: Calculation) -> Iterator[TextSource]:
+def texts(calculation: Calculation) -> Iterator[TextSource]:
     """Every text the document prints, with its location."""
     from bbt.render.narrative import pieces
 
-    doc = calc.document
-    for piece in pieces(calc):
+    doc = calculation.document
+    for piece in pieces(calculation):
         if piece.narrative:
             yield TextSource(piece.narrative.source, piece.narrative.loc)
     yield TextSource(" ".join([doc.title, doc.subtitle, doc.department, doc.policy_field]), doc.loc)
@@ -90,24 +90,24 @@ def _uses(term: str, text: str) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(v)}(?![\w])", text) for v in variants)
 
 
-def used_entries(calc: Calculation) -> tuple[GlossaryEntry, ...]:
+def used_entries(calculation: Calculation) -> tuple[GlossaryEntry, ...]:
     """Glossary entries the document uses, sorted by term (case-insensitive), then meaning."""
-    corpus = "\n".join(t.text for t in texts(calc))
-    used = [e for e in calc.document.glossary if _uses(e.term, corpus)]
+    corpus = "\n".join(t.text for t in texts(calculation))
+    used = [e for e in calculation.document.glossary if _uses(e.term, corpus)]
     return tuple(sorted(used, key=lambda e: (e.term.strip("()").casefold(), e.meaning.casefold())))
 
 
-def missing_terms(calc: Calculation) -> dict[str, Location]:
+def missing_terms(calculation: Calculation) -> dict[str, Location]:
     """Abbreviation-like words the document uses that the glossary lacks, with their first use."""
     known = set()
-    for entry in calc.document.glossary:
+    for entry in calculation.document.glossary:
         term = entry.term
         known.add(term)
         if term.startswith("(") and ")" in term:
             inner, rest = term[1:].split(")", 1)
             known.update({inner + rest, rest})
     missing: dict[str, Location] = {}
-    for source in texts(calc):
+    for source in texts(calculation):
         for number, line in enumerate(source.text.splitlines() or [source.text], start=0):
             line = re.sub(
                 r"\{\{.*?\}\}|<?https?://\S+|[A-Z]{2}\d-\s*[0-9][A-Z0-9]{6}-[A-Z]{2}", " ", line

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bbt.codes import ArticleCode
+from bbt.article_codes import ArticleCode
 from bbt.errors import UNKNOWN, Location
 
 if TYPE_CHECKING:

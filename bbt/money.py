@@ -7,6 +7,7 @@ in one place (:func:`round_half_up`), formatting only at the edge (bbt.render.fi
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
@@ -59,3 +60,21 @@ def ratio_percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if denominator == 0:
         return None
     return numerator * HUNDRED / denominator
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage kept exact; ``value`` is None when the base is zero ("n.v.t.").
+
+    Attributes:
+        value: exact percentage (``93.8799...``), or None.
+        numerator / denominator: what it was computed from, for messages and tooltips.
+    """
+
+    value: Decimal | None
+    numerator: Decimal = ZERO
+    denominator: Decimal = ZERO
+
+    def rounded(self, places: int = 1) -> Decimal | None:
+        """Half-up to ``places`` decimals of a percent (the document shows one)."""
+        return None if self.value is None else round_half_up(self.value, places)

@@ -1,4 +1,4 @@
-"""The whole flow in one place: load -> calc -> check -> render.
+"""The whole flow in one place: load -> calculation -> check -> render.
 
 Every command is a thin wrapper around one of these functions. Heavy imports (WeasyPrint) are
 done inside :func:`build` only when a PDF is asked for, so ``bbt check`` starts fast.
@@ -6,14 +6,13 @@ done inside :func:`build` only when a PDF is asked for, so ``bbt check`` starts 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bbt.calc import Calculation, calculate
+from bbt.calculation import Calculation, calculate
 from bbt.errors import BbtError, Finding, LoadError, Severity
+from bbt.files import write_atomic, write_set
 from bbt.load.budget import load_with_findings
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
 from bbt.resources import TEMPLATES as DEFAULT_TEMPLATES
@@ -42,7 +41,7 @@ def check(path: Path | str = DEFAULT_BUDGET) -> Result:
     document, findings = load_with_findings(path)
     if document is None:
         return Result(None, findings)
-    # 2. calc: every figure, exact.
+    # 2. calculation: every figure, exact.
     calculation = calculate(document)
     # 3. check: the registry of named rules over model and figures.
     from bbt.checks import run_checks
@@ -92,8 +91,7 @@ def build(
         return result
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, data in outputs.items():
-        result.written.append(write_atomic(out / name, data))
+    result.written.extend(write_set({out / name: data for name, data in outputs.items()}))
     return result
 
 
@@ -143,18 +141,13 @@ def build_many(
     return [results[n] for n in range(len(budgets))]
 
 
-def write_atomic(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``target`` and rename it into place."""
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-__all__ = ["DEFAULT_BUDGET", "LoadError", "Result", "build", "build_many", "check", "write_atomic"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "DEFAULT_TEMPLATES",
+    "LoadError",
+    "Result",
+    "build",
+    "build_many",
+    "check",
+    "write_atomic",
+]

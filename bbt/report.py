@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bbt.calc import Calculation, Figures
-from bbt.codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
+from bbt.article_codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
+from bbt.calculation import Calculation, Figures
+from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES
-from bbt.render.filters import bedrag, procent
 
 
 def table(
@@ -32,7 +32,7 @@ def table(
 
 
 def utilisation_table(
-    calc: Calculation, below: Decimal | None = None, credit: str | None = None
+    calculation: Calculation, below: Decimal | None = None, credit: str | None = None
 ) -> str:
     """Utilisation per article, per ISE and for the programme; ``below`` filters articles."""
     credits = (credit,) if credit else ("vak", "vek")
@@ -49,7 +49,7 @@ def utilisation_table(
             cells += [bedrag(f.ba_jr), bedrag(f.bu), procent(f.benutting)]
         return cells
 
-    for i in calc.ises:
+    for i in calculation.ises:
         for a in i.expenditure:
             values = [a.credits[c].benutting.value for c in credits]
             if below is None or any(v is not None and v < below for v in values):
@@ -57,7 +57,11 @@ def utilisation_table(
         if below is None:
             rows.append(row(f"ISE {i.ise.key}", "(total)", i.shown))
     if below is None:
-        rows.append(row(f"programme {calc.document.programme_code}", "(total)", calc.programme))
+        rows.append(
+            row(
+                f"programme {calculation.document.programme_code}", "(total)", calculation.programme
+            )
+        )
     title = "Utilisation (BU / BA-JR), keuro"
     if below is not None:
         title += f": articles below {bedrag(below)}%"
@@ -66,17 +70,20 @@ def utilisation_table(
     return title + "\n" + table(headers, rows, [False, False] + [True] * (len(headers) - 2))
 
 
-def calc_tables(calc: Calculation) -> str:
+def calc_tables(calculation: Calculation) -> str:
     """The programme summary, each ISE's budgettair kader, and the index tranches."""
-    doc = calc.document
+    doc = calculation.document
     out = [f"PROGRAMMA {doc.programme_code} – {doc.programme_title.upper()} (duizend euro)"]
     credits = ("ao", "to", "lo", "vak", "vek")
     rows = [
-        [f"{PHASE_LABELS[p]} {doc.year}", *(bedrag(calc.programme[c].get(p)) for c in credits)]
+        [
+            f"{PHASE_LABELS[p]} {doc.year}",
+            *(bedrag(calculation.programme[c].get(p)) for c in credits),
+        ]
         for p in PHASES
     ]
     out.append(table(["", *(CREDIT_LABELS[c] for c in credits)], rows))
-    for i in calc.ises:
+    for i in calculation.ises:
         out.append("")
         out.append(f"{i.ise.title.upper()}, {i.ise.scope} (duizend euro)")
         headers = [
@@ -111,7 +118,7 @@ def calc_tables(calc: Calculation) -> str:
             f"movements: index {bedrag(i.index['vak'])} VAK / {bedrag(i.index['vek'])} VEK, "
             f"other reallocations {bedrag(i.realloc['vak'])} VAK / {bedrag(i.realloc['vek'])} VEK"
         )
-    if calc.index_tranches:
+    if calculation.index_tranches:
         out.append("")
         out.append("Index tranches")
         rows = [
@@ -121,7 +128,7 @@ def calc_tables(calc: Calculation) -> str:
                 bedrag(amounts.get("vak", Decimal(0))),
                 bedrag(amounts.get("vek", Decimal(0))),
             ]
-            for (provision, tranche), amounts in sorted(calc.index_tranches.items())
+            for (provision, tranche), amounts in sorted(calculation.index_tranches.items())
         ]
         out.append(table(["provision", "tranche", "VAK", "VEK"], rows, [False, False, True, True]))
     return "\n".join(out)

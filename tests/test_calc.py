@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from budgetkit import EXAMPLE
 
-from bbt.calc import calculate, rounding_tolerance, utilisation
+from bbt.calculation import calculate, rounding_tolerance, utilisation
+from bbt.format import procent
 from bbt.load.budget import load
-from bbt.render.filters import procent
 
 
 @pytest.fixture(scope="module")
-def calc():
+def calculation():
     return calculate(load(EXAMPLE))
 
 
@@ -36,11 +36,11 @@ SEED_PERCENTAGES = [
 
 
 @pytest.mark.parametrize(("where", "credit", "stated"), SEED_PERCENTAGES)
-def test_seed_percentages_are_reproduced(calc, where, credit, stated):
+def test_seed_percentages_are_reproduced(calculation, where, credit, stated):
     if where.startswith("ise:"):
-        figures = calc.ise(where[4:]).shown[credit]
+        figures = calculation.ise(where[4:]).shown[credit]
     else:
-        figures = calc.articles[where].credits[credit]
+        figures = calculation.articles[where].credits[credit]
     assert procent(figures.benutting) == stated
 
 
@@ -58,14 +58,14 @@ def test_zero_base_gives_no_percentage():
     assert procent(utilisation(Decimal(5), Decimal(0))) == "n.v.t."
 
 
-def test_negative_execution_stays_negative(calc):
-    gesco = calc.articles["JB0-1JEC2HE-WT"].credits["vak"]
+def test_negative_execution_stays_negative(calculation):
+    gesco = calculation.articles["JB0-1JEC2HE-WT"].credits["vak"]
     assert gesco.bu == -2188
     assert gesco.benutting.value < 0
 
 
-def test_ise_activering_table(calc):
-    ise = calc.ise("activering")
+def test_ise_activering_table(calculation):
+    ise = calculation.ise("activering")
     row = ise.rows["esr_uitgaven"]
     assert (row["vak"].ba, row["vak"].ba_jr, row["vak"].bu) == (694180, 697955, 635306)
     assert (row["vek"].ba, row["vek"].ba_jr, row["vek"].bu) == (694180, 696640, 635442)
@@ -77,8 +77,8 @@ def test_ise_activering_table(calc):
     assert ise.realloc == {"vak": -4500, "vek": -5815}
 
 
-def test_ise_duurzame_arbeidsmarkt_table(calc):
-    ise = calc.ise("duurzame-arbeidsmarkt")
+def test_ise_duurzame_arbeidsmarkt_table(calculation):
+    ise = calculation.ise("duurzame-arbeidsmarkt")
     assert (ise.rows["esr_uitgaven"]["vek"].ba_jr, ise.rows["overige"]["vak"].ba) == (33168, 5000)
     total = ise.shown
     assert (total["vak"].ba, total["vak"].ba_jr, total["vak"].bu) == (23144, 23813, 18278)
@@ -86,20 +86,20 @@ def test_ise_duurzame_arbeidsmarkt_table(calc):
     assert ise.receipts["ao"].bu == 45
 
 
-def test_programme_summary(calc):
-    p = calc.programme
+def test_programme_summary(calculation):
+    p = calculation.programme
     assert (p["ao"].ba, p["ao"].ba_jr, p["ao"].bu) == (131, 131, 45)
     assert (p["to"].bu, p["lo"].bu) == (0, 0)
     assert (p["vak"].ba, p["vak"].ba_jr, p["vak"].bu) == (717324, 721768, 653583)
     assert (p["vek"].ba, p["vek"].ba_jr, p["vek"].bu) == (717452, 734808, 668564)
     # Invariant before display rounding: the programme is the sum of the articles.
-    assert calc.programme_computed["vak"].bu == sum(
-        a.credits["vak"].bu for a in calc.articles.values() if "vak" in a.credits
+    assert calculation.programme_computed["vak"].bu == sum(
+        a.credits["vak"].bu for a in calculation.articles.values() if "vak" in a.credits
     )
 
 
-def test_index_tranches(calc):
-    tranches = calc.index_tranches
+def test_index_tranches(calculation):
+    tranches = calculation.index_tranches
     assert tranches[("CB0-1CBD2AB-PR", "2024-04")]["vak"] == 7458
     assert tranches[("CB0-1CBD2AB-PR", "2025-01")]["vek"] == 817
 

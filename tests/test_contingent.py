@@ -24,7 +24,7 @@ from bbt.contingent.cli import contingent
 from bbt.contingent.render import render_overview_html, write_overview
 from bbt.contingent.rules import reconcile_reductions
 from bbt.errors import Severity
-from bbt.render.filters import procent
+from bbt.format import procent
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ from bbt.pipeline import check
 
 
 def test_example_lists_used_terms_sorted():
-    calc = check(EXAMPLE).calculation
-    terms = [e.term for e in used_entries(calc)]
+    calculation = check(EXAMPLE).calculation
+    terms = [e.term for e in used_entries(calculation)]
     assert terms == sorted(terms, key=lambda t: t.strip("()").casefold())
     assert {"VAK", "VEK", "CMW", "LDE", "(D)WSE"} <= set(terms)
     assert terms.count("LO") == 2  # leningontvangsten and lonen

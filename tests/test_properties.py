@@ -20,13 +20,13 @@ from budgetkit import DOCUMENT, ISE, make_budget
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bbt.calc import calculate, utilisation
+from bbt.calculation import calculate, utilisation
 from bbt.checks.numbers import parse_dutch
 from bbt.errors import Severity
+from bbt.format import bedrag
 from bbt.load.budget import load_with_findings
 from bbt.load.yamlsrc import parse_yaml_text
 from bbt.pipeline import build, check
-from bbt.render.filters import bedrag
 
 LONG = os.environ.get("BBT_HYPOTHESIS") == "long"
 
@@ -100,12 +100,12 @@ def test_generated_documents_load_and_check_without_errors(arts):
         assert result.calculation is not None, [str(f) for f in result.findings]
         errors = [str(f) for f in result.findings if f.severity is Severity.ERROR]
         assert errors == []
-        calc = result.calculation
+        calculation = result.calculation
         # Invariant before display rounding: articles = ISE = programme.
         for credit in ("vak", "vek"):
             total = sum((Decimal(bu[credit]) for _, _, bu in arts), Decimal(0))
-            assert calc.ise("activering").computed[credit].bu == total
-            assert calc.programme_computed[credit].bu == total
+            assert calculation.ise("activering").computed[credit].bu == total
+            assert calculation.programme_computed[credit].bu == total
     finally:
         shutil.rmtree(root.parent)
 

@@ -9,25 +9,25 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.cli import main
 from bbt.errors import RenderError
+from bbt.format import bedrag
 from bbt.glossary import used_entries
 from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, build, check
-from bbt.render.filters import bedrag
 from bbt.render.html import render_html
 
 
 @pytest.fixture(scope="module")
-def calc() -> Calculation:
+def calculation() -> Calculation:
     result = check(DEFAULT_BUDGET)
     assert result.calculation is not None
     return result.calculation
 
 
 @pytest.fixture(scope="module")
-def html(calc: Calculation) -> str:
-    return render_html(calc, template_dir=DEFAULT_TEMPLATES)
+def html(calculation: Calculation) -> str:
+    return render_html(calculation, template_dir=DEFAULT_TEMPLATES)
 
 
 def cells(html: str) -> list[str]:
@@ -125,8 +125,8 @@ def test_ise_table_shows_published_total(html: str) -> None:
     ]
 
 
-def test_every_article_shows_its_six_figures(calc: Calculation, html: str) -> None:
-    for code, a in calc.articles.items():
+def test_every_article_shows_its_six_figures(calculation: Calculation, html: str) -> None:
+    for code, a in calculation.articles.items():
         table = cells(table_after(html, f"{code} – "))
         if a.article.code.is_receipt:
             for phase in ("ba", "ba_jr", "bu"):
@@ -164,11 +164,11 @@ def test_tables_are_accessible(html: str) -> None:
     assert html.count('<div class="table-scroll">') == html.count('<table class="fin')
 
 
-def test_glossary_lists_exactly_the_used_terms(calc: Calculation, html: str) -> None:
+def test_glossary_lists_exactly_the_used_terms(calculation: Calculation, html: str) -> None:
     start = html.index('<table class="glossary">')
     section = html[start : html.index("</table>", start)]
     terms = re.findall(r'<tr><th scope="row">([^<]+)</th>', section)
-    assert terms == [e.term for e in used_entries(calc)]
+    assert terms == [e.term for e in used_entries(calculation)]
 
 
 def test_footnotes_are_numbered_notes(html: str) -> None:
@@ -197,15 +197,15 @@ def test_annexes(html: str) -> None:
     assert "47,3% (meest recente jaarcijfer 2023: https://www.vlaanderen.be/" in html
 
 
-def test_html_is_byte_identical(calc: Calculation, html: str) -> None:
-    assert render_html(calc, template_dir=DEFAULT_TEMPLATES) == html
+def test_html_is_byte_identical(calculation: Calculation, html: str) -> None:
+    assert render_html(calculation, template_dir=DEFAULT_TEMPLATES) == html
 
 
 def test_source_date_epoch_sets_the_dates(
-    calc: Calculation, monkeypatch: pytest.MonkeyPatch
+    calculation: Calculation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    html = render_html(calc, template_dir=DEFAULT_TEMPLATES)
+    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES)
     assert '<meta name="dcterms.created" content="2023-11-14T22:13:20Z">' in html
 
 
@@ -218,26 +218,28 @@ def templates_copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_hostile_template_is_refused(calc: Calculation, templates_copy: Path) -> None:
+def test_hostile_template_is_refused(calculation: Calculation, templates_copy: Path) -> None:
     doc = templates_copy / "bbt" / "document.html.j2"
     doc.write_text(
         doc.read_text("utf-8").replace("<main>", "<main>{{ ''.__class__.__mro__ }}", 1), "utf-8"
     )
     with pytest.raises(RenderError) as caught:
-        render_html(calc, template_dir=templates_copy)
+        render_html(calculation, template_dir=templates_copy)
     (finding,) = caught.value.findings
     assert finding.code == "BBT301"
     assert "refused" in finding.message and "__class__" in finding.message
     assert finding.location.file.endswith("document.html.j2") and finding.location.line > 1
 
 
-def test_template_syntax_error_points_at_the_line(calc: Calculation, templates_copy: Path) -> None:
+def test_template_syntax_error_points_at_the_line(
+    calculation: Calculation, templates_copy: Path
+) -> None:
     macros = templates_copy / "bbt" / "macros.html.j2"
     lines = macros.read_text("utf-8").splitlines()
     lines[4] = "{% if %}"
     macros.write_text("\n".join(lines), "utf-8")
     with pytest.raises(RenderError) as caught:
-        render_html(calc, template_dir=templates_copy)
+        render_html(calculation, template_dir=templates_copy)
     (finding,) = caught.value.findings
     assert (finding.code, finding.location.line) == ("BBT301", 5)
     assert finding.location.file.endswith("macros.html.j2")

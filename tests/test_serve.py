@@ -86,9 +86,9 @@ def test_only_files_of_the_budget_are_served(server: Server) -> None:
 
 
 def test_provenance_of_the_example() -> None:
-    calc = check(DEFAULT_BUDGET).calculation
-    assert calc is not None
-    html = render_html(calc, template_dir=DEFAULT_TEMPLATES, provenance=True)
+    calculation = check(DEFAULT_BUDGET).calculation
+    assert calculation is not None
+    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES, provenance=True)
     sources = dict(
         (value, title)
         for title, value in re.findall(
@@ -106,7 +106,7 @@ def test_provenance_of_the_example() -> None:
         "− (bbt/examples/2024-sociale-economie/articles/JB0-1JEC2GA-WT.yaml:12: beweging"
     )
     # the published document carries none of it
-    plain = render_html(calc, template_dir=DEFAULT_TEMPLATES)
+    plain = render_html(calculation, template_dir=DEFAULT_TEMPLATES)
     assert 'class="src"' not in plain
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.checks import rule
 from bbt.errors import Finding
 
 
 @rule
-def check_contingent_register(calc: Calculation) -> Iterator[Finding]:
+def check_contingent_register(calculation: Calculation) -> Iterator[Finding]:
     """BBT4xx: the register's own checks (docs/contingent.md)."""
-    register = calc.document.register
+    register = calculation.document.register
     if register is None:
         return
     from bbt.contingent import check_register

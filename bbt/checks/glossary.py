@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.checks import rule
 from bbt.errors import Finding, Severity
 from bbt.glossary import missing_terms
 
 
 @rule
-def check_glossary(calc: Calculation) -> Iterator[Finding]:
+def check_glossary(calculation: Calculation) -> Iterator[Finding]:
     """BBT120: a capitalised abbreviation used in the text is missing from glossary.yaml."""
-    if not calc.document.glossary:
+    if not calculation.document.glossary:
         return
-    for term, loc in sorted(missing_terms(calc).items(), key=lambda t: (t[1].file, t[1].line)):
+    for term, loc in sorted(
+        missing_terms(calculation).items(), key=lambda t: (t[1].file, t[1].line)
+    ):
         yield Finding(
             "BBT120",
             Severity.WARNING,

@@ -36,8 +36,8 @@ from bbt.contingent.rules import (
     reconcile_reductions,
 )
 from bbt.errors import BbtError, Finding, RenderError, Severity
+from bbt.format import getal, procent
 from bbt.money import ZERO, round_half_up
-from bbt.render.filters import getal, procent
 
 # -- shared options and output ------------------------------------------------------------
 

@@ -21,10 +21,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal
 
-from bbt.calc import Percent
 from bbt.contingent.model import FLANDERS, PROVINCES, Entry, Measure, Register
 from bbt.errors import UNKNOWN, BbtError, Location
-from bbt.money import ZERO, ratio_percent, round_half_up
+from bbt.money import ZERO, Percent, ratio_percent, round_half_up
 
 
 class ContingentError(BbtError):

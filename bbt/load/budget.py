@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bbt.codes import CodeError, looks_like_code, parse_code
+from bbt.article_codes import CodeError, looks_like_code, parse_code
 from bbt.errors import Finding, LoadError, Location, Severity, relpath
 from bbt.load.fields import Context, Fields
 from bbt.load.yamlsrc import Map, Scalar, YNode, parse_yaml

@@ -26,11 +26,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from bbt.calc import ArticleCalc, Calculation, Figures, Percent
-from bbt.codes import ESR_CATEGORIES
+from bbt.article_codes import ESR_CATEGORIES
+from bbt.calculation import ArticleFigures, Calculation, Figures
 from bbt.errors import Location
+from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, Narrative
-from bbt.render.filters import bedrag, procent
+from bbt.money import Percent
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
@@ -71,33 +72,33 @@ def _key_line(loc: Location, key: str) -> str:
 class Sources:
     """Explains the figures of one calculation; every method returns one line of text."""
 
-    calc: Calculation
+    calculation: Calculation
 
     # -- read from the data ------------------------------------------------------------------
 
     def article(self, code: str, credit: str, phase: str) -> str:
-        a = self.calc.articles[code]
+        a = self.calculation.articles[code]
         series = a.article.credits.get(credit)
         loc = series.locs.get(phase) if series is not None else None
         what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]} {code}"
         return f"{loc}: {what}" if loc else f"{a.article.loc}: {what} (niet opgegeven: 0)"
 
     def movement(self, code: str, ident: str, credit: str) -> str:
-        a = self.calc.articles[code]
+        a = self.calculation.articles[code]
         m = next((m for m in a.article.movements if m.id == ident), None)
         if m is None:
             return str(a.article.loc)
         return f"{m.loc}: beweging {ident} {CREDIT_LABELS.get(credit, credit)} ({m.reason})"
 
     def figure(self, code: str, name: str) -> str:
-        a = self.calc.articles[code]
+        a = self.calculation.articles[code]
         fig = a.article.figures.get(name)
         if fig is None:
             return str(a.article.loc)
         return f"{fig.loc}: {fig.label or name}"
 
     def accrual(self, code: str, credit: str) -> str:
-        a = self.calc.articles[code]
+        a = self.calculation.articles[code]
         return (
             f"{_key_line(a.article.loc, 'accruals')}: overlopende rekening {CREDIT_LABELS[credit]}"
         )
@@ -113,7 +114,7 @@ class Sources:
         return f"BA-JR − BU = {bedrag(figs.ba_jr)} − {bedrag(figs.bu)} ({c} {where})"
 
     def movements_sum(self, code: str, kind: str, credit: str) -> str:
-        a = self.calc.articles[code]
+        a = self.calculation.articles[code]
         moves = [
             m
             for m in a.article.movements
@@ -129,45 +130,47 @@ class Sources:
         )
         return f"{text} ({where})" if where else text
 
-    def _articles_sum(self, arts: Iterable[ArticleCalc], credit: str, phase: str, what: str) -> str:
+    def _articles_sum(
+        self, arts: Iterable[ArticleFigures], credit: str, phase: str, what: str
+    ) -> str:
         values = [a.credits[credit].get(phase) for a in arts if credit in a.credits]
         return _sum(f"{len(values)} artikels {what}", values, sum(values, Decimal(0)))
 
     def ise(self, key: str, credit: str, phase: str) -> str:
         """An ISE total as shown: published where declared, else the sum of its articles."""
-        icalc = self.calc.ise(key)
+        ise_figs = self.calculation.ise(key)
         computed = self._articles_sum(
-            icalc.expenditure, credit, phase, f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
+            ise_figs.expenditure, credit, phase, f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
         )
-        loc = icalc.ise.published.locs.get((credit, phase))
+        loc = ise_figs.ise.published.locs.get((credit, phase))
         if loc is not None:
             return f"{loc}: gepubliceerd totaal; berekend {computed}"
         return computed
 
     def ise_computed(self, key: str, credit: str, phase: str) -> str:
-        icalc = self.calc.ise(key)
+        ise_figs = self.calculation.ise(key)
         what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
-        return self._articles_sum(icalc.expenditure, credit, phase, what)
+        return self._articles_sum(ise_figs.expenditure, credit, phase, what)
 
     def ise_row(self, key: str, row: str, credit: str, phase: str) -> str:
-        icalc = self.calc.ise(key)
-        arts = [a for a in icalc.expenditure if a.article.code.esr_category == row]
+        ise_figs = self.calculation.ise(key)
+        arts = [a for a in ise_figs.expenditure if a.article.code.esr_category == row]
         label = next((lbl for k, lbl, _ in ESR_CATEGORIES if k == row), row)
         what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}, {label}"
         return self._articles_sum(arts, credit, phase, what)
 
     def ise_receipts(self, key: str, credit: str, phase: str) -> str:
-        icalc = self.calc.ise(key)
-        arts = [a for a in icalc.articles if a.article.code.is_receipt]
+        ise_figs = self.calculation.ise(key)
+        arts = [a for a in ise_figs.articles if a.article.code.is_receipt]
         what = f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
         return self._articles_sum(arts, credit, phase, what)
 
     def ise_movements(self, key: str, kind: str, credit: str) -> str:
-        icalc = self.calc.ise(key)
-        source = icalc.index if kind == "index" else icalc.realloc
+        ise_figs = self.calculation.ise(key)
+        source = ise_figs.index if kind == "index" else ise_figs.realloc
         values = [
             (a.index if kind == "index" else a.realloc).get(credit, Decimal(0))
-            for a in icalc.expenditure
+            for a in ise_figs.expenditure
         ]
         label = "indexering" if kind == "index" else "herverdelingen"
         return _sum(
@@ -177,11 +180,11 @@ class Sources:
         )
 
     def programme(self, credit: str, phase: str) -> str:
-        arts = [a for a in self.calc.articles.values() if credit in a.credits]
+        arts = [a for a in self.calculation.articles.values() if credit in a.credits]
         computed = self._articles_sum(
             arts, credit, phase, f"{PHASE_LABELS[phase]} {CREDIT_LABELS[credit]}"
         )
-        loc = self.calc.document.published.locs.get((credit, phase))
+        loc = self.calculation.document.published.locs.get((credit, phase))
         if loc is not None:
             return f"{loc}: gepubliceerd totaal; berekend {computed}"
         return computed
@@ -211,18 +214,18 @@ class Sources:
             return self._ise_path(scope["ise"], rest)
         if head == "programme" and len(rest) == 2:
             credit, name = rest
-            figs = self.calc.programme.get(credit, Figures())
+            figs = self.calculation.programme.get(credit, Figures())
             if name in PHASE_LABELS:
                 return self.programme(credit, name)
             return self.derived(figs, name, credit, "programma")
         if head == "year":
-            return f"{self.calc.document.loc.file}: year"
+            return f"{self.calculation.document.loc.file}: year"
         if head == "contingent":
             return "contingentregister (contingenten.yaml): vulgraad = ingevuld / toegekend"
         return None
 
     def _article_path(self, code: str, rest: tuple[str, ...]) -> str | None:
-        a = self.calc.articles.get(code)
+        a = self.calculation.articles.get(code)
         if a is None or not rest:
             return None
         head = rest[0]
@@ -242,29 +245,31 @@ class Sources:
 
     def _ise_path(self, key: str, rest: tuple[str, ...]) -> str | None:
         try:
-            icalc = self.calc.ise(key)
+            ise_figs = self.calculation.ise(key)
         except StopIteration:
             return None
         if not rest:
             return None
         head = rest[0]
-        if head in icalc.shown and len(rest) == 2:
+        if head in ise_figs.shown and len(rest) == 2:
             if rest[1] in PHASE_LABELS:
                 return self.ise(key, head, rest[1])
-            return self.derived(icalc.shown[head], rest[1], head, f"ISE {icalc.ise.title}")
+            return self.derived(ise_figs.shown[head], rest[1], head, f"ISE {ise_figs.ise.title}")
         if head in ("computed", "receipts") and len(rest) == 3:
-            figs = (icalc.computed if head == "computed" else icalc.receipts).get(
+            figs = (ise_figs.computed if head == "computed" else ise_figs.receipts).get(
                 rest[1], Figures()
             )
             if rest[2] in PHASE_LABELS:
                 fn = self.ise_computed if head == "computed" else self.ise_receipts
                 return fn(key, rest[1], rest[2])
-            return self.derived(figs, rest[2], rest[1], f"ISE {icalc.ise.title}")
+            return self.derived(figs, rest[2], rest[1], f"ISE {ise_figs.ise.title}")
         if head == "rows" and len(rest) == 4:
             row, credit, name = rest[1:]
             if name in PHASE_LABELS:
                 return self.ise_row(key, row, credit, name)
-            return self.derived(icalc.rows[row][credit], name, credit, f"ISE {icalc.ise.title}")
+            return self.derived(
+                ise_figs.rows[row][credit], name, credit, f"ISE {ise_figs.ise.title}"
+            )
         if head in ("index", "realloc") and len(rest) == 2:
             return self.ise_movements(key, head, rest[1])
         return None
@@ -343,7 +348,7 @@ def render_sourced(
     scope = scope_of(key)
     # the ISE of an article piece (``ise.vak.bu`` inside an article text)
     if "article" in scope:
-        article = sources.calc.articles.get(scope["article"])
+        article = sources.calculation.articles.get(scope["article"])
         if article is not None:
             scope["ise"] = article.article.ise
     found: list[str] = []

@@ -30,12 +30,12 @@ from jinja2 import FileSystemLoader, TemplateError, TemplateNotFound, TemplateSy
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
-from bbt.calc import Calculation, Figures
-from bbt.codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
+from bbt.article_codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
+from bbt.calculation import Calculation, Figures
 from bbt.errors import Finding, Location, RenderError, Severity, relpath
+from bbt.format import bedrag, datum
 from bbt.glossary import used_entries
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS, PHASE_LABELS, PHASES, RECEIPT_CREDITS
-from bbt.render.filters import bedrag, datum
 from bbt.render.narrative import (
     NarrativeError,
     global_ctx,
@@ -159,8 +159,8 @@ def _cell(figures: dict[str, Figures], credit: str, phase: str, source: Source |
     return span(bedrag(value), source(credit, phase))
 
 
-def programme_table(calc: Calculation, source: Source | None = None) -> dict[str, object]:
-    doc = calc.document
+def programme_table(calculation: Calculation, source: Source | None = None) -> dict[str, object]:
+    doc = calculation.document
     credits = (*RECEIPT_CREDITS, *EXPENDITURE_CREDITS)
     return {
         "caption": f"PROGRAMMA {doc.programme_code} – {doc.programme_title.upper()}",
@@ -168,7 +168,7 @@ def programme_table(calc: Calculation, source: Source | None = None) -> dict[str
         "rows": [
             {
                 "label": _phase_label(p, doc.year),
-                "cells": [_cell(calc.programme, c, p, source) for c in credits],
+                "cells": [_cell(calculation.programme, c, p, source) for c in credits],
             }
             for p in PHASES
         ],
@@ -206,12 +206,12 @@ def execution_table(
 # -- the context ----------------------------------------------------------------------------
 
 
-def _document_date(calc: Calculation) -> dt.datetime:
+def _document_date(calculation: Calculation) -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    day = calc.document.date or dt.date(calc.document.year + 1, 1, 1)
+    day = calculation.document.date or dt.date(calculation.document.year + 1, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -222,21 +222,21 @@ def _and_list(names: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, Any]:
+def document_ctx(calculation: Calculation, *, provenance: bool = False) -> dict[str, Any]:
     """Everything the templates show, as plain data; narrative already rendered to HTML.
 
     With ``provenance`` (the live preview of ``bbt serve``) every figure in a table and in the
     prose is a ``<span class="src" title="…">`` saying where it comes from: the data file
     and line, or the formula that computed it (:mod:`bbt.preview.provenance`).
     """
-    doc = calc.document
+    doc = calculation.document
     sources = None
     if provenance:
         from bbt.preview.provenance import Sources, render_sourced
 
-        sources = Sources(calc)
+        sources = Sources(calculation)
     texts = {}
-    for piece in pieces(calc):
+    for piece in pieces(calculation):
         try:
             texts[piece.key] = render(piece.narrative, piece.context)
         except NarrativeError as exc:
@@ -247,7 +247,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
     if doc.settings.charts:
         from bbt.render.charts import document_charts
 
-        charts = document_charts(calc)
+        charts = document_charts(calculation)
     notes = Notes()
     outline = Outline()
 
@@ -273,7 +273,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
         return item
 
     ctx: dict[str, Any] = {}
-    created = _document_date(calc)
+    created = _document_date(calculation)
     ctx["doc"] = {
         "title": doc.title,
         "subtitle": doc.subtitle,
@@ -291,7 +291,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
     chapter("inleiding", "INLEIDING DOOR DE MINISTER")
     ctx["inleiding"] = section("chapter:inleiding", 1)
     chapter("samenvatting", "SAMENVATTING")
-    ctx["programme_table"] = programme_table(calc, sources.programme if sources else None)
+    ctx["programme_table"] = programme_table(calculation, sources.programme if sources else None)
     ctx["samenvatting"] = section("chapter:samenvatting", 1)
 
     # IV
@@ -319,8 +319,8 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
     # V
     chapter("beleidsveld", f"BELEIDSVELD: {doc.policy_field.upper()}")
     ises = []
-    for n, icalc in enumerate(calc.ises, start=1):
-        ise = icalc.ise
+    for n, ise_figs in enumerate(calculation.ises, start=1):
+        ise = ise_figs.ise
         item: dict[str, Any] = {
             "h": outline.heading(f"{n}. ISE {ise.title.upper()}", 2, f"ise-{ise.key}"),
             "h_strategy": outline.heading(
@@ -351,17 +351,17 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
             "phases": [PHASE_LABELS[p] for p in PHASES],
             "corner": str(doc.year),
             "rows": [
-                {"label": label, "esr": ESR_CATEGORY_LABELS[key], "cells": _six(icalc.rows[key])}
+                {"label": label, "esr": ESR_CATEGORY_LABELS[key], "cells": _six(ise_figs.rows[key])}
                 for key, label, _aggregates in ESR_CATEGORIES
             ],
-            "total": _six(icalc.shown, partial(sources.ise, ise.key) if sources else None),
+            "total": _six(ise_figs.shown, partial(sources.ise, ise.key) if sources else None),
         }
         if sources is not None:
             item["table"]["rows"] = [
                 {
                     "label": label,
                     "esr": ESR_CATEGORY_LABELS[key],
-                    "cells": _six(icalc.rows[key], partial(sources.ise_row, ise.key, key)),
+                    "cells": _six(ise_figs.rows[key], partial(sources.ise_row, ise.key, key)),
                 }
                 for key, label, _aggregates in ESR_CATEGORIES
             ]
@@ -372,7 +372,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
         )
         groups = []
         for title, receipt in (("Ontvangsten", True), ("Uitgaven", False)):
-            arts = [a for a in icalc.articles if a.article.code.is_receipt is receipt]
+            arts = [a for a in ise_figs.articles if a.article.code.is_receipt is receipt]
             if not arts:
                 continue
             groups.append(
@@ -402,7 +402,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
 
     # VI
     chapter("afkortingen", "LIJST MET AFKORTINGEN")
-    ctx["glossary"] = [{"term": e.term, "meaning": e.meaning} for e in used_entries(calc)]
+    ctx["glossary"] = [{"term": e.term, "meaning": e.meaning} for e in used_entries(calculation)]
 
     # VII
     chapter(
@@ -483,7 +483,7 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
     # XI
     chapter("indicatoren", "BIJLAGE ‘ISE-indicatoren’")
     cards_by_ise = []
-    values_ctx = global_ctx(calc)
+    values_ctx = global_ctx(calculation)
 
     def measurement(text: str, loc: Location) -> str:
         try:
@@ -491,8 +491,8 @@ def document_ctx(calc: Calculation, *, provenance: bool = False) -> dict[str, An
         except NarrativeError as exc:
             raise RenderError([exc.finding]) from None
 
-    for icalc in calc.ises:
-        ise = icalc.ise
+    for ise_figs in calculation.ises:
+        ise = ise_figs.ise
         cards = []
         for ind in doc.indicators:
             if ind.ise != ise.key:
@@ -546,7 +546,7 @@ def _template_finding(exc: BaseException, template_dir: Path, message: str) -> F
     return Finding("BBT301", Severity.ERROR, Location(file, line or 0), message)
 
 
-def render_html(calc: Calculation, *, template_dir: Path, provenance: bool = False) -> str:
+def render_html(calculation: Calculation, *, template_dir: Path, provenance: bool = False) -> str:
     """The complete document as one self-contained HTML string (byte-identical per input).
 
     ``provenance=True`` marks every figure with its source for the live preview (see
@@ -556,11 +556,11 @@ def render_html(calc: Calculation, *, template_dir: Path, provenance: bool = Fal
     syntax error, refers to unknown data or tries to reach Python internals.
     """
     with gc_paused():
-        return _render_html(calc, template_dir, provenance)
+        return _render_html(calculation, template_dir, provenance)
 
 
-def _render_html(calc: Calculation, template_dir: Path, provenance: bool) -> str:
-    ctx = document_ctx(calc, provenance=provenance)
+def _render_html(calculation: Calculation, template_dir: Path, provenance: bool) -> str:
+    ctx = document_ctx(calculation, provenance=provenance)
     env = make_environment(loader=FileSystemLoader(str(template_dir)), auto_reload=False)
     try:
         template = env.get_template(DOCUMENT_TEMPLATE)

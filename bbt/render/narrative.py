@@ -32,10 +32,11 @@ from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bbt.calc import ArticleCalc, Calculation, Figures, IseCalc, Percent
+from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
 from bbt.errors import Finding, Location, Severity
+from bbt.format import FILTERS, bedrag, procent
 from bbt.model import Narrative
-from bbt.render.filters import FILTERS, bedrag, procent
+from bbt.money import Percent
 
 
 def finalize(value: object) -> object:
@@ -92,7 +93,7 @@ def figures_ctx(f: Figures) -> dict[str, object]:
     }
 
 
-def article_ctx(a: ArticleCalc) -> dict[str, object]:
+def article_ctx(a: ArticleFigures) -> dict[str, object]:
     article = a.article
     figures: dict[str, object] = {}
     for name, fig in article.figures.items():
@@ -111,7 +112,7 @@ def article_ctx(a: ArticleCalc) -> dict[str, object]:
     return ctx
 
 
-def ise_ctx(i: IseCalc) -> dict[str, object]:
+def ise_ctx(i: IseFigures) -> dict[str, object]:
     ctx: dict[str, object] = {
         "key": i.ise.key,
         "title": i.ise.title,
@@ -126,9 +127,9 @@ def ise_ctx(i: IseCalc) -> dict[str, object]:
     return ctx
 
 
-def contingent_ctx(calc: Calculation) -> dict[str, dict[str, dict[str, object]]]:
+def contingent_ctx(calculation: Calculation) -> dict[str, dict[str, dict[str, object]]]:
     """``contingent['cmw']['2023'].percent``: the register's fill rates for all of Flanders."""
-    register = calc.document.register
+    register = calculation.document.register
     if register is None:
         return {}
     from bbt.contingent import ContingentError, fill_rate
@@ -148,13 +149,13 @@ def contingent_ctx(calc: Calculation) -> dict[str, dict[str, dict[str, object]]]
     return out
 
 
-def global_ctx(calc: Calculation) -> dict[str, object]:
+def global_ctx(calculation: Calculation) -> dict[str, object]:
     return {
-        "year": calc.document.year,
-        "contingent": contingent_ctx(calc),
-        "programme": {c: figures_ctx(f) for c, f in calc.programme.items()},
-        "ises": {i.ise.key: ise_ctx(i) for i in calc.ises},
-        "art": {code: article_ctx(a) for code, a in calc.articles.items()},
+        "year": calculation.document.year,
+        "contingent": contingent_ctx(calculation),
+        "programme": {c: figures_ctx(f) for c, f in calculation.programme.items()},
+        "ises": {i.ise.key: ise_ctx(i) for i in calculation.ises},
+        "art": {code: article_ctx(a) for code, a in calculation.articles.items()},
     }
 
 
@@ -175,16 +176,16 @@ class Piece:
     local: dict[str, object]
 
 
-def pieces(calc: Calculation) -> Iterator[Piece]:
+def pieces(calculation: Calculation) -> Iterator[Piece]:
     """Every narrative of the document, in document order, with its context."""
-    doc = calc.document
-    base = global_ctx(calc)
+    doc = calculation.document
+    base = global_ctx(calculation)
     programme_local = {"programme": base["programme"], "year": doc.year}
     for key, narrative in doc.chapters.items():
         yield Piece(f"chapter:{key}", narrative, base, programme_local)
     for sd in doc.sds:
         yield Piece(f"sd:{sd.code}", sd.text, base, programme_local)
-    for i in calc.ises:
+    for i in calculation.ises:
         ictx = ise_ctx(i)
         context = {**base, "ise": ictx}
         # An ISE text may cite its articles' movements and figures: they are its own section too.

@@ -1,0 +1,60 @@
+"""Dutch formats for the document's readers, built on Babel (locale nl_BE).
+
+The only place where numbers become text: amounts in keuro with Dutch grouping (``580.966``,
+``-2.188``), percentages with one decimal and a comma (``93,9%``), dates in words
+(``22 maart 2024``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bbt.money import Percent, round_half_up
+
+LOCALE = "nl_BE"
+NOT_APPLICABLE = "n.v.t."
+
+
+def bedrag(value: Decimal | int) -> str:
+    """An amount in keuro: ``580.966``, ``-2.188``, ``1.207,64`` (decimals only when present)."""
+    return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+
+
+def procent(value: Percent | Decimal | None, places: int = 1) -> str:
+    """A percentage rounded half-up: ``93,9%``; ``n.v.t.`` when there is no base."""
+    exact = value.value if isinstance(value, Percent) else value
+    if exact is None:
+        return NOT_APPLICABLE
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(round_half_up(exact, places), pattern, locale=LOCALE) + "%"
+
+
+def getal(value: Decimal | int, places: int | None = None) -> str:
+    """A plain number (counts, VTE): ``1.680,33``; ``places`` fixes the decimals."""
+    if places is None:
+        return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(round_half_up(Decimal(value), places), pattern, locale=LOCALE)
+
+
+def datum(value: dt.date) -> str:
+    """A date in words: ``22 maart 2024``."""
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def datum_kort(value: dt.date) -> str:
+    """A date in digits as the Staatsblad references print it: ``05 april 2024`` -> ``5/4/2024``."""
+    return f"{value.day}/{value.month}/{value.year}"
+
+
+FILTERS = {
+    "bedrag": bedrag,
+    "procent": procent,
+    "getal": getal,
+    "datum": datum,
+    "datum_kort": datum_kort,
+}
