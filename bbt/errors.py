@@ -77,20 +77,23 @@ class BbtError(Exception):
     """Base class of every error bbt raises on purpose."""
 
 
-class LoadError(BbtError):
-    """The budget data could not be loaded; ``findings`` holds every problem found."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings, key=Finding.sort_key)
-        super().__init__("\n".join(str(f) for f in self.findings))
-
-
-class RenderError(BbtError):
-    """A template, narrative or asset could not be rendered; ``findings`` says where."""
+class FindingsError(BbtError):
+    """A step stopped; ``findings`` says where and why (every carrier of findings is one)."""
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+
+class LoadError(FindingsError):
+    """The budget data could not be loaded; ``findings`` holds every problem found."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(sorted(findings, key=Finding.sort_key))
+
+
+class RenderError(FindingsError):
+    """A template, narrative or asset could not be rendered; ``findings`` says where."""
 
 
 def relpath(path: Path) -> str:

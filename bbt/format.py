@@ -51,10 +51,19 @@ def datum_kort(value: dt.date) -> str:
     return f"{value.day}/{value.month}/{value.year}"
 
 
+def opsomming(items: list[str] | tuple[str, ...]) -> str:
+    """Names as a Dutch enumeration: ``A, B en C``."""
+    names = [str(i) for i in items]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " en " + names[-1]
+
+
 FILTERS = {
     "bedrag": bedrag,
     "procent": procent,
     "getal": getal,
     "datum": datum,
     "datum_kort": datum_kort,
+    "opsomming": opsomming,
 }

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bbt.calculation import Calculation
 from bbt.errors import Location
 from bbt.model import GlossaryEntry
+from bbt.outline import Outline
 
 # Words shown by the generated parts of the document (tables, headings) rather than prose.
 GENERATED_TERMS = (
@@ -51,14 +51,12 @@ class TextSource:
     loc: Location
 
 
-def texts(calculation: Calculation) -> Iterator[TextSource]:
+def texts(outline: Outline) -> Iterator[TextSource]:
     """Every text the document prints, with its location."""
-    from bbt.render.narrative import pieces
-
-    doc = calculation.document
-    for piece in pieces(calculation):
-        if piece.narrative:
-            yield TextSource(piece.narrative.source, piece.narrative.loc)
+    doc = outline.calculation.document
+    for text in outline.texts():
+        if text.narrative:
+            yield TextSource(text.narrative.source, text.narrative.loc)
     yield TextSource(" ".join([doc.title, doc.subtitle, doc.department, doc.policy_field]), doc.loc)
     for ise in doc.ises:
         yield TextSource(
@@ -90,24 +88,24 @@ def _uses(term: str, text: str) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(v)}(?![\w])", text) for v in variants)
 
 
-def used_entries(calculation: Calculation) -> tuple[GlossaryEntry, ...]:
+def used_entries(outline: Outline) -> tuple[GlossaryEntry, ...]:
     """Glossary entries the document uses, sorted by term (case-insensitive), then meaning."""
-    corpus = "\n".join(t.text for t in texts(calculation))
-    used = [e for e in calculation.document.glossary if _uses(e.term, corpus)]
+    corpus = "\n".join(t.text for t in texts(outline))
+    used = [e for e in outline.calculation.document.glossary if _uses(e.term, corpus)]
     return tuple(sorted(used, key=lambda e: (e.term.strip("()").casefold(), e.meaning.casefold())))
 
 
-def missing_terms(calculation: Calculation) -> dict[str, Location]:
+def missing_terms(outline: Outline) -> dict[str, Location]:
     """Abbreviation-like words the document uses that the glossary lacks, with their first use."""
     known = set()
-    for entry in calculation.document.glossary:
+    for entry in outline.calculation.document.glossary:
         term = entry.term
         known.add(term)
         if term.startswith("(") and ")" in term:
             inner, rest = term[1:].split(")", 1)
             known.update({inner + rest, rest})
     missing: dict[str, Location] = {}
-    for source in texts(calculation):
+    for source in texts(outline):
         for number, line in enumerate(source.text.splitlines() or [source.text], start=0):
             line = re.sub(
                 r"\{\{.*?\}\}|<?https?://\S+|[A-Z]{2}\d-\s*[0-9][A-Z0-9]{6}-[A-Z]{2}", " ", line

@@ -12,13 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bbt.article_codes import ArticleCode
 from bbt.errors import UNKNOWN, Location
-
-if TYPE_CHECKING:
-    from bbt.contingent.model import Register
 
 PHASES = ("ba", "ba_jr", "bu")
 PHASE_LABELS = {"ba": "BA", "ba_jr": "BA-JR", "bu": "BU"}
@@ -299,6 +295,20 @@ class Person:
 
 
 @dataclass(frozen=True)
+class ChapterTitle:
+    """A document's own title for a chapter of the outline (``bbt.yaml``, ``outline:``).
+
+    Attributes:
+        title: the heading, without its numeral (empty: the outline's own).
+        running: the short form for the running header (empty: the outline's own).
+    """
+
+    title: str = ""
+    running: str = ""
+    loc: Location = UNKNOWN
+
+
+@dataclass(frozen=True)
 class Settings:
     """Per-document parameters of the checks.
 
@@ -335,7 +345,10 @@ class Document:
         articles: all articles, in document order.
         published: programme totals as published, where they differ.
         glossary / annexes / indicators: chapters VI, VII-X and XI.
-        register: the contingent register (``contingenten.yaml``), if the folder has one.
+        outline: the document's own chapter titles by chapter key, laid over the outline
+            definition (bbt/outline/execution.yaml).
+        extensions: data of installed extensions found beside the budget, by extension name
+            (e.g. the contingent register, ``contingenten.yaml``).
         provisions: declared totals drawn from central provisions, ``{code: {credit: amount}}``
             (e.g. the index provision), checked against the sum of the movements from them.
     """
@@ -362,7 +375,8 @@ class Document:
     glossary: tuple[GlossaryEntry, ...] = ()
     annexes: Annexes = Annexes()
     indicators: tuple[Indicator, ...] = ()
-    register: Register | None = None
+    outline: dict[str, ChapterTitle] = field(default_factory=dict)
+    extensions: dict[str, object] = field(default_factory=dict)
     provisions: dict[str, dict[str, tuple[Decimal, Location]]] = field(default_factory=dict)
     loc: Location = UNKNOWN
 

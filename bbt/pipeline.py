@@ -1,4 +1,4 @@
-"""The whole flow in one place: load -> calculation -> check -> render.
+"""The whole flow in one place: load -> calculate -> outline -> check -> render.
 
 Every command is a thin wrapper around one of these functions. Heavy imports (WeasyPrint) are
 done inside :func:`build` only when a PDF is asked for, so ``bbt check`` starts fast.
@@ -14,6 +14,7 @@ from bbt.calculation import Calculation, calculate
 from bbt.errors import BbtError, Finding, LoadError, Severity
 from bbt.files import write_atomic, write_set
 from bbt.load.budget import load_with_findings
+from bbt.outline import Outline, outline_of
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
 from bbt.resources import TEMPLATES as DEFAULT_TEMPLATES
 
@@ -25,6 +26,7 @@ class Result:
     calculation: Calculation | None
     findings: list[Finding] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    outline: Outline | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -41,13 +43,15 @@ def check(path: Path | str = DEFAULT_BUDGET) -> Result:
     document, findings = load_with_findings(path)
     if document is None:
         return Result(None, findings)
-    # 2. calculation: every figure, exact.
+    # 2. calculate: every figure, exact.
     calculation = calculate(document)
-    # 3. check: the registry of named rules over model and figures.
+    # 3. outline: the document as a tree of parts, numbered, each text with its names.
+    outline = outline_of(calculation)
+    # 4. check: the registry of named rules over the figures and the texts.
     from bbt.checks import run_checks
 
-    findings = findings + run_checks(calculation)
-    return Result(calculation, sorted(findings, key=Finding.sort_key))
+    findings = findings + run_checks(outline)
+    return Result(calculation, sorted(findings, key=Finding.sort_key), outline=outline)
 
 
 def build(
@@ -63,9 +67,9 @@ def build(
     in memory first and then moved into place atomically, so the previous good output stays.
     """
     result = check(path)
-    if result.calculation is None or result.failed():
+    if result.outline is None or result.failed():
         return result
-    # 4. render: HTML from the templates; the PDF from that HTML.
+    # 5. render: HTML from the outline and the templates; the PDF from that HTML.
     from bbt.render.html import render_html
 
     formats = tuple(formats)
@@ -74,7 +78,7 @@ def build(
     outputs: dict[str, bytes] = {}
     try:
         progress("rendering HTML")
-        html = render_html(result.calculation, template_dir=Path(templates))
+        html = render_html(result.outline, template_dir=Path(templates))
         if "html" in formats:
             outputs[f"{stem}.html"] = html.encode("utf-8")
         if "pdf" in formats:

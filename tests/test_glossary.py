@@ -9,8 +9,8 @@ from bbt.pipeline import check
 
 
 def test_example_lists_used_terms_sorted():
-    calculation = check(EXAMPLE).calculation
-    terms = [e.term for e in used_entries(calculation)]
+    outline = check(EXAMPLE).outline
+    terms = [e.term for e in used_entries(outline)]
     assert terms == sorted(terms, key=lambda t: t.strip("()").casefold())
     assert {"VAK", "VEK", "CMW", "LDE", "(D)WSE"} <= set(terms)
     assert terms.count("LO") == 2  # leningontvangsten and lonen

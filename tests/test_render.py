@@ -14,6 +14,7 @@ from bbt.cli import main
 from bbt.errors import RenderError
 from bbt.format import bedrag
 from bbt.glossary import used_entries
+from bbt.outline import outline_of
 from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, build, check
 from bbt.render.html import render_html
 
@@ -168,7 +169,7 @@ def test_glossary_lists_exactly_the_used_terms(calculation: Calculation, html: s
     start = html.index('<table class="glossary">')
     section = html[start : html.index("</table>", start)]
     terms = re.findall(r'<tr><th scope="row">([^<]+)</th>', section)
-    assert terms == [e.term for e in used_entries(calculation)]
+    assert terms == [e.term for e in used_entries(outline_of(calculation))]
 
 
 def test_footnotes_are_numbered_notes(html: str) -> None:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from bbt.cli import main
 from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, check
+from bbt.preview.provenance import Sources
 from bbt.preview.serve import Server
 from bbt.render.html import render_html
 
@@ -88,7 +89,7 @@ def test_only_files_of_the_budget_are_served(server: Server) -> None:
 def test_provenance_of_the_example() -> None:
     calculation = check(DEFAULT_BUDGET).calculation
     assert calculation is not None
-    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES, provenance=True)
+    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES, source=Sources(calculation))
     sources = dict(
         (value, title)
         for title, value in re.findall(

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bbt.calculation import Calculation
-from bbt.checks import rule
+from bbt.checks import text_rule
 from bbt.errors import Finding, Severity
 from bbt.glossary import missing_terms
+from bbt.outline import Outline
 
 
-@rule
-def check_glossary(calculation: Calculation) -> Iterator[Finding]:
+@text_rule
+def check_glossary(outline: Outline) -> Iterator[Finding]:
     """BBT120: a capitalised abbreviation used in the text is missing from glossary.yaml."""
-    if not calculation.document.glossary:
+    if not outline.calculation.document.glossary:
         return
-    for term, loc in sorted(
-        missing_terms(calculation).items(), key=lambda t: (t[1].file, t[1].line)
-    ):
+    for term, loc in sorted(missing_terms(outline).items(), key=lambda t: (t[1].file, t[1].line)):
         yield Finding(
             "BBT120",
             Severity.WARNING,

@@ -14,6 +14,7 @@ Format, rules and finding codes (BBT4xx): docs/contingent.md.
 from __future__ import annotations
 
 from bbt.contingent.checks import check_register
+from bbt.contingent.extension import REGISTER_NAME
 from bbt.contingent.load import load_register
 from bbt.contingent.model import Entry, Measure, Period, Reduction, Register
 from bbt.contingent.rules import (
@@ -27,8 +28,6 @@ from bbt.resources import EXAMPLE
 
 DEFAULT_REGISTER = EXAMPLE / "contingenten.yaml"
 """The shipped register: what ``bbt contingent`` uses without ``--register``."""
-REGISTER_NAME = "contingenten.yaml"
-"""The register's file name inside a budget folder."""
 
 __all__ = [
     "DEFAULT_REGISTER",

@@ -3,7 +3,7 @@
 The layout follows the answer in seed 000: one table with the provinces down and, per
 reference date, the number of organisations and the contingent; a total row; then the
 reductions per province. HTML is rendered in the shared sandbox
-(:func:`bbt.render.narrative.make_environment`) from ``templates/contingent``; the PDF is made
+(:func:`bbt.narrative.make_environment`) from ``templates/contingent``; the PDF is made
 from that HTML by :func:`bbt.render.pdf.render_pdf` (imported only when a PDF is asked for).
 """
 
@@ -120,7 +120,7 @@ def render_overview_html(register: Register, measure: str, templates: Path = TEM
     Raises :class:`~bbt.errors.RenderError` with the template's file and line on a template
     mistake, :class:`KeyError` for an unknown measure.
     """
-    from bbt.render.narrative import make_environment
+    from bbt.narrative import make_environment
 
     env = make_environment(loader=FileSystemLoader(str(templates)))
     try:

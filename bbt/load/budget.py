@@ -13,7 +13,6 @@ import difflib
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bbt.article_codes import CodeError, looks_like_code, parse_code
 from bbt.errors import Finding, LoadError, Location, Severity, relpath
@@ -25,6 +24,7 @@ from bbt.model import (
     RECEIPT_CREDITS,
     Annexes,
     Article,
+    ChapterTitle,
     Document,
     Figure,
     GlossaryEntry,
@@ -41,9 +41,6 @@ from bbt.model import (
     Series,
     Settings,
 )
-
-if TYPE_CHECKING:
-    from bbt.contingent.model import Register
 
 DOCUMENT_FILE = "bbt.yaml"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -134,6 +131,7 @@ class _Loader:
             for key in _CHAPTERS:
                 chapters[key] = chap.narrative(key)
             chap.done()
+        outline = self.outline(f.map("outline"))
         sds = tuple(self.objective(item, "SD") for item in f.seq("sds"))
         ise_keys = f.str_list("ises", required=True)
         f.done()
@@ -147,7 +145,7 @@ class _Loader:
         glossary = self.glossary()
         annexes = self.annexes()
         indicators = self.indicators()
-        register = self.register()
+        extensions = self.extensions()
         if title == "" or year is None:
             return None
         document = Document(
@@ -173,7 +171,8 @@ class _Loader:
             glossary=glossary,
             annexes=annexes,
             indicators=indicators,
-            register=register,
+            outline=outline,
+            extensions=extensions,
             provisions=provisions,
             loc=f.loc,
         )
@@ -589,16 +588,30 @@ class _Loader:
             f.done()
         return tuple(out)
 
-    def register(self) -> Register | None:
-        """The contingent register (docs/contingent.md), when the folder has one."""
-        from bbt.contingent import REGISTER_NAME, load_register
+    def extensions(self) -> dict[str, object]:
+        """Data that installed extensions find beside the budget (bbt.extension, ``load``)."""
+        from bbt.extension import hooks
 
-        path = self.root / REGISTER_NAME
-        if not path.is_file():
-            return None
-        register, findings = load_register(path)
-        self.ctx.findings.extend(findings)
-        return register
+        found: dict[str, object] = {}
+        for extension, load in hooks("load"):
+            data = load(self.root, self.ctx.findings)
+            if data is not None:
+                found[extension.name] = data
+        return found
+
+    def outline(self, f: Fields | None) -> dict[str, ChapterTitle]:
+        """``outline: {rekenhof: {title: ..., running: ...}}``: the document's own chapter titles.
+
+        Whether each key names a chapter of the outline is checked with the outline (BBT002).
+        """
+        if f is None:
+            return {}
+        out: dict[str, ChapterTitle] = {}
+        for key, node in f.items():
+            g = Fields(self.ctx, node, f"outline: {key}")
+            out[key] = ChapterTitle(g.text("title"), g.text("running"), f.key_loc(key))
+            g.done()
+        return out
 
     # -- cross references -------------------------------------------------------------------
 

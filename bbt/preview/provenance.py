@@ -4,10 +4,11 @@ A figure is either *read* from the data (its ``file:line``: :attr:`bbt.model.Ser
 ``Movement.loc``, ``Figure.loc``, ``Published.locs``) or *computed* (its formula with the
 numbers: ``Σ 5 artikels: 552.289 + 4.499 + … = 635.306``, ``BU / BA-JR = 552.289 / 588.293``).
 
-Two uses, both only when :func:`bbt.render.html.render_html` is called with ``provenance=True``:
+Two uses, both only when :func:`bbt.render.html.render_html` is given a :class:`Sources` (it
+implements :class:`bbt.render.html.FigureSource`):
 
 * table cells: :meth:`Sources.cell` wraps a figure in ``<span class="src" title=…
-  data-source=…>``;
+  data-source=…>``, knowing it by the origin the outline gives each table figure;
 * prose: :func:`render_sourced` renders a narrative with a context whose figures remember
   their source (:class:`SourcedDecimal`, :class:`SourcedPercent`); the Jinja ``finalize`` marks
   each printed figure with private-use characters that pass through Markdown untouched and are
@@ -17,7 +18,7 @@ Two uses, both only when :func:`bbt.render.html.render_html` is called with ``pr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -32,6 +33,7 @@ from bbt.errors import Location
 from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, Narrative
 from bbt.money import Percent
+from bbt.outline import Text
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
@@ -189,9 +191,20 @@ class Sources:
             return f"{loc}: gepubliceerd totaal; berekend {computed}"
         return computed
 
-    def cell(self, value: Decimal, source: str) -> Markup:
-        """A table cell's figure with its source."""
-        return span(bedrag(value), source)
+    def cell(self, value: Decimal, origin: tuple[str, ...]) -> Markup:
+        """A table cell's figure with its source; ``origin`` as the outline names it."""
+        kind, *rest = origin
+        explain: dict[str, Callable[..., str]] = {
+            "programme": self.programme,
+            "article": self.article,
+            "ise": self.ise,
+            "ise_row": self.ise_row,
+        }
+        return span(bedrag(value), explain[kind](*rest))
+
+    def text(self, text: Text) -> Markup:
+        """A narrative with each printed figure marked with its source."""
+        return render_sourced(text.narrative, text.context, self, text.key)
 
     # -- a narrative's names -----------------------------------------------------------------
 
@@ -341,7 +354,7 @@ def render_sourced(
     The caller renders the narrative normally first (so errors are reported as usual); this
     renders it again in an environment whose ``finalize`` marks sourced figures.
     """
-    from bbt.render.narrative import make_environment, markdown
+    from bbt.narrative import make_environment, markdown
 
     if not narrative:
         return Markup("")
@@ -365,7 +378,7 @@ def render_sourced(
 
 
 def _environment(make: Any, found: list[str]) -> Any:
-    from bbt.render.narrative import finalize
+    from bbt.narrative import finalize
 
     def marked(value: object) -> object:
         if isinstance(value, SourcedDecimal | SourcedPercent):

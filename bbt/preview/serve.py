@@ -117,14 +117,14 @@ class LiveDocument:
 
     def _render(self) -> tuple[str, bool]:
         result = check(self.budget)
-        if result.calculation is None or result.failed():
+        if result.calculation is None or result.outline is None or result.failed():
             return error_page(result.errors or result.findings, str(self.budget)), False
+        from bbt.preview.provenance import Sources
         from bbt.render.html import render_html
 
         try:
-            return render_html(
-                result.calculation, template_dir=self.templates, provenance=True
-            ), True
+            sources = Sources(result.calculation)
+            return render_html(result.outline, template_dir=self.templates, source=sources), True
         except BbtError as exc:
             findings = list(getattr(exc, "findings", []))
             if not findings:
