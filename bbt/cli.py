@@ -5,117 +5,104 @@ Messages to the user are English; the document itself is Dutch.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bbt import __version__
-from bbt.errors import Finding, Severity
-from bbt.pipeline import DEFAULT_BUDGET, Result
-
-BUDGET = click.argument(
-    "path",
-    required=False,
-    type=click.Path(path_type=Path),
-    default=None,
+from bbt.console import (
+    budget_argument,
+    default_budget,
+    echo_findings,
+    say,
+    summary,
+    templates_option,
 )
+from bbt.errors import Severity
+
+if TYPE_CHECKING:
+    from bbt.calculation import Calculation
+    from bbt.pipeline import Result
 
 
-def _path(path: Path | None) -> Path:
-    return path if path is not None else DEFAULT_BUDGET
+class _Main(click.Group):
+    """The ``bbt`` group: its own commands and those of the installed extensions.
+
+    Extension commands (contingent, import/export, preview ...) are found through the
+    ``commands`` hook (bbt.extension) only when asked for, so ``bbt check`` loads none.
+    Usage errors exit with 2, data errors with 1, never a traceback for a user mistake.
+    """
+
+    _extensions: dict[str, click.Command] | None = None
+
+    def _extension_commands(self) -> dict[str, click.Command]:
+        if self._extensions is None:
+            from bbt.extension import hooks
+
+            self._extensions = {
+                command.name or "": command
+                for _extension, make in hooks("commands")
+                for command in make()
+            }
+        return self._extensions
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._extension_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._extension_commands().get(name)
 
 
-class _Group(click.Group):
-    """Usage errors exit with 2, data errors with 1, never a traceback for a user mistake."""
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bbt")
 def main() -> None:
     """bbt: the Beleids- en begrotingstoelichting from budget data.
 
     Validate the YAML budget data, compute utilisation and totals, and render the Dutch
-    document. Without PATH every command uses the shipped example
-    budgets/2024-sociale-economie.
+    document. Without PATH every command uses the shipped example (the BBT Sociale
+    Economie 2024).
 
     \b
     Examples:
       bbt check                      # check the shipped 2024 example
-      bbt check budgets/2025 --strict
+      bbt check my-budget --strict   # warnings fail too
       bbt build -o output            # HTML and PDF of the example
       bbt utilisation --below 80     # which articles stayed under 80%?
     """
 
 
-# -- findings output ------------------------------------------------------------------------
-
-_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def print_findings(findings: list[Finding], fmt: str = "text", show_info: bool = True) -> None:
-    """Print findings grouped by file (text), as JSON, or as GitHub workflow annotations."""
-    shown = [f for f in findings if show_info or f.severity > Severity.INFO]
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "code": f.code,
-                        "severity": str(f.severity),
-                        "file": f.location.file,
-                        "line": f.location.line,
-                        "message": f.message,
-                    }
-                    for f in shown
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    if fmt == "github":
-        level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-        for f in shown:
-            line = f",line={f.location.line}" if f.location.line else ""
-            message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            click.echo(
-                f"::{level[f.severity]} file={f.location.file}{line},title={f.code}::{message}"
-            )
-        return
-    current = None
-    for f in shown:
-        if f.location.file != current:
-            current = f.location.file
-            click.secho(current, bold=True)
-        where = f"{f.location}"
-        tag = click.style(str(f.severity), fg=_COLOURS[f.severity])
-        click.echo(f"  {where}: {tag}: {f.message} [{f.code}]")
-
-
-def summary(result: Result) -> str:
-    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
-    return (
-        f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
-        f"{counts[Severity.INFO]} note(s)"
-    )
-
-
 # -- commands -------------------------------------------------------------------------------
 
 
+class _DecimalType(click.ParamType):  # type: ignore[type-arg]
+    """A number read exactly (never a float): ``80``, ``92.5``."""
+
+    name = "number"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        try:
+            number = Decimal(str(value).replace(",", "."))
+        except ArithmeticError:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not number.is_finite():
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
 @main.command()
-@BUDGET
+@budget_argument
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="text for people, json for tools, github for workflow annotations.",
+    help="text for people, json for tools (docs/findings.md), github for workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Hide notes (info findings).")
@@ -134,46 +121,43 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
     \b
     Examples:
       bbt check
-      bbt check budgets/2024-sociale-economie --format github
+      bbt check --format github
       bbt check --fix --dry-run      # show how literal numbers would be bound
     """
     from bbt.pipeline import check as run_check
 
-    budget = _path(path)
-    if fix:
+    budget = default_budget(path)
+    result = run_check(budget)
+    if fix and result.calculation is not None:
         from bbt.checks.fix import fix_numbers
 
-        result = run_check(budget)
-        if result.calculation is None:
-            print_findings(result.findings, fmt)
-            sys.exit(1)
         changes = fix_numbers(result.calculation, write=not dry_run, echo=click.echo)
-        click.echo(
-            f"{changes} number(s) {'would be' if dry_run else 'were'} bound to the data", err=True
-        )
-    result = run_check(budget)
-    print_findings(result.findings, fmt, show_info=not quiet)
+        verb = "would be" if dry_run else "were"
+        say(f"{changes} number(s) {verb} bound to the data", None)
+        if not dry_run and changes:
+            result = run_check(budget)
+    echo_findings(result.findings, fmt, show_info=not quiet)
     if fmt == "text":
-        click.echo(summary(result), err=True)
+        say(summary(result.findings), None)
     sys.exit(1 if result.failed(strict) else 0)
 
 
 @main.command()
-@BUDGET
+@budget_argument
 @click.option(
     "--below",
-    type=click.FloatRange(0, 1000),
+    type=_DecimalType(),
     default=None,
     metavar="PCT",
     help="Only articles whose utilisation is below PCT.",
-)  # float-ok: CLI threshold, compared after Decimal conversion
+)
 @click.option(
     "--credit",
     type=click.Choice(["vak", "vek"]),
     default=None,
     help="Only this credit type (default: both).",
 )
-def utilisation(path: Path | None, below: float | None, credit: str | None) -> None:  # float-ok
+def utilisation(path: Path | None, below: Decimal | None, credit: str | None) -> None:
     """Utilisation (BU / BA-JR) per article, ISE and the programme.
 
     \b
@@ -183,13 +167,11 @@ def utilisation(path: Path | None, below: float | None, credit: str | None) -> N
     """
     from bbt.report import utilisation_table
 
-    result = _calculated(path)
-    threshold = None if below is None else _decimal(below)
-    click.echo(utilisation_table(result, threshold, credit))
+    click.echo(utilisation_table(_calculated(path), below, credit))
 
 
 @main.command()
-@BUDGET
+@budget_argument
 def calc(path: Path | None) -> None:
     """Print the computed tables: programme summary, each ISE's budgettair kader, movements.
 
@@ -202,16 +184,14 @@ def calc(path: Path | None) -> None:
     click.echo(calc_tables(_calculated(path)))
 
 
-def _decimal(value: float) -> Decimal:  # float-ok: CLI input only
-    return Decimal(str(value))
-
-
-def _calculated(path: Path | None):  # type: ignore[no-untyped-def]
+def _calculated(path: Path | None) -> Calculation:
+    """The checked calculation of PATH; its errors end the command (exit 1)."""
     from bbt.pipeline import check as run_check
 
-    result = run_check(_path(path))
-    if result.calculation is None:
-        print_findings(result.findings)
+    result = run_check(default_budget(path))
+    if result.calculation is None or result.failed():
+        echo_findings([f for f in result.findings if f.severity > Severity.INFO], err=True)
+        say(f"{default_budget(path)}: the data has errors ({summary(result.findings)})")
         sys.exit(1)
     return result.calculation
 
@@ -230,12 +210,7 @@ def _calculated(path: Path | None):  # type: ignore[no-untyped-def]
 @click.option(
     "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf."
 )
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Template folder (default: the shipped templates/).",
-)
+@templates_option
 @click.option(
     "-j",
     "--jobs",
@@ -256,11 +231,10 @@ def build(
     \b
     Examples:
       bbt build                       # the shipped 2024 example into output/
-      bbt build budgets/2024-sociale-economie -o /tmp/preview --format html
-      bbt build budgets/* -j 2        # every document, two at a time
+      bbt build -o preview --format html
+      bbt build dept-a dept-b -j 2    # several documents, two at a time
     """
-    from bbt.pipeline import DEFAULT_TEMPLATES, build_many
-    from bbt.pipeline import build as run_build
+    from bbt.pipeline import DEFAULT_TEMPLATES
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(wanted) - {"html", "pdf"}
@@ -269,27 +243,40 @@ def build(
             f"unknown format(s): {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf",
             param_hint="--format",
         )
-    budgets = list(paths or (DEFAULT_BUDGET,))
+    budgets = [default_budget(p) for p in paths] or [default_budget(None)]
     template_dir = templates or DEFAULT_TEMPLATES
+    if len(budgets) == 1:
+        _build_one(budgets[0], out_dir, wanted, template_dir)
+    _build_many(budgets, out_dir, wanted, template_dir, jobs)
 
-    def report(budget: Path, result: Result) -> bool:
-        problems = [f for f in result.findings if f.severity > Severity.INFO]
-        if problems:
-            print_findings(problems)
-        if result.failed():
-            click.secho(
-                f"{budget}: build failed, nothing written ({summary(result)})", fg="red", err=True
-            )
-            return True
-        for written in result.written:
-            click.echo(f"wrote {written}")
-        return False
 
-    if len(budgets) == 1:  # one document: say what it is doing
-        result = run_build(
-            budgets[0], out_dir, wanted, template_dir, progress=_progress(budgets[0])
-        )
-        sys.exit(1 if report(budgets[0], result) else 0)
+def _report(budget: Path, result: Result) -> bool:
+    """Print what a build found and wrote; True when it failed."""
+    problems = [f for f in result.findings if f.severity > Severity.INFO]
+    echo_findings(problems)
+    if result.failed():
+        say(f"{budget}: build failed, nothing written ({summary(result.findings)})")
+        return True
+    for written in result.written:
+        click.echo(f"wrote {written}")
+    return False
+
+
+def _build_one(budget: Path, out_dir: Path, formats: tuple[str, ...], templates: Path) -> None:
+    from bbt.pipeline import build as run_build
+
+    def progress(message: str) -> None:
+        say(f"{budget.name}: {message}", None)
+
+    result = run_build(budget, out_dir, formats, templates, progress=progress)
+    sys.exit(1 if _report(budget, result) else 0)
+
+
+def _build_many(
+    budgets: list[Path], out_dir: Path, formats: tuple[str, ...], templates: Path, jobs: int
+) -> None:
+    """Several documents: a progress bar on a terminal, one line per document otherwise."""
+    from bbt.pipeline import build_many
 
     failed: list[Path] = []
     if sys.stderr.isatty():
@@ -297,50 +284,25 @@ def build(
             length=len(budgets), label="Building", file=sys.stderr, show_pos=True
         ) as bar:
 
-            def advance(budget: Path, result: Result) -> None:
+            def advance(budget: Path, _result: Result) -> None:
                 bar.label = f"Building ({budget.name})"
                 bar.update(1)
 
-            results = build_many(budgets, out_dir, wanted, template_dir, jobs, advance)
-        for budget, result in zip(budgets, results, strict=True):
-            if report(budget, result):
-                failed.append(budget)
+            results = build_many(budgets, out_dir, formats, templates, jobs, advance)
+        failed = [b for b, r in zip(budgets, results, strict=True) if _report(b, r)]
     else:
         done = 0
 
         def line(budget: Path, result: Result) -> None:
             nonlocal done
             done += 1
-            if report(budget, result):
+            if _report(budget, result):
                 failed.append(budget)
             state = "failed" if result.failed() else f"{len(result.written)} file(s)"
-            click.echo(f"[{done}/{len(budgets)}] {budget}: {state}", err=True)
+            say(f"[{done}/{len(budgets)}] {budget}: {state}", None)
 
-        build_many(budgets, out_dir, wanted, template_dir, jobs, line)
+        build_many(budgets, out_dir, formats, templates, jobs, line)
     sys.exit(1 if failed else 0)
-
-
-def _register_subcommands() -> None:
-    # Each group keeps its heavy imports (pandas, WeasyPrint) inside its commands.
-    from bbt.contingent.cli import contingent
-    from bbt.exchange.cli import COMMANDS
-    from bbt.preview.cli import preview, serve
-
-    main.add_command(contingent)
-    for command in COMMANDS:
-        main.add_command(command)
-    main.add_command(preview)
-    main.add_command(serve)
-
-
-_register_subcommands()
-
-
-def _progress(budget: Path) -> Callable[[str], None]:
-    def report(message: str) -> None:
-        click.echo(f"{budget.name}: {message}", err=True)
-
-    return report
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbt.calculation import Calculation, calculate
-from bbt.errors import BbtError, Finding, LoadError, Severity
+from bbt.errors import Finding, FindingsError, LoadError, Severity
 from bbt.files import write_atomic, write_set
 from bbt.load.budget import load_with_findings
 from bbt.outline import Outline, outline_of
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
 from bbt.resources import TEMPLATES as DEFAULT_TEMPLATES
+
+if TYPE_CHECKING:
+    from bbt.render.html import FigureSource
 
 
 @dataclass
@@ -54,6 +58,41 @@ def check(path: Path | str = DEFAULT_BUDGET) -> Result:
     return Result(calculation, sorted(findings, key=Finding.sort_key), outline=outline)
 
 
+def render(
+    result: Result,
+    formats: Iterable[str] = ("html", "pdf"),
+    templates: Path | str = DEFAULT_TEMPLATES,
+    progress: Callable[[str], None] = lambda _msg: None,
+    source: FigureSource | None = None,
+) -> dict[str, bytes]:
+    """Render a checked document in memory: ``{"html": ..., "pdf": ...}`` as asked.
+
+    Findings of the rendering (a template error, a refused resource) are added to
+    ``result``; then nothing is returned. ``source`` marks figures for the live preview.
+    """
+    if result.outline is None or result.failed():
+        return {}
+    from bbt.render.html import render_html
+
+    formats = tuple(formats)
+    root = result.outline.calculation.document.root
+    outputs: dict[str, bytes] = {}
+    try:
+        progress("rendering HTML")
+        html = render_html(result.outline, template_dir=Path(templates), source=source)
+        outputs["html"] = html.encode("utf-8")
+        if "pdf" in formats:
+            progress("rendering PDF")
+            from bbt.render.pdf import render_pdf
+
+            allowed = [root.resolve(), Path(templates).resolve()]
+            outputs["pdf"] = render_pdf(html, allowed_dirs=allowed)
+    except FindingsError as exc:
+        result.findings.extend(exc.findings)
+        return {}
+    return {kind: data for kind, data in outputs.items() if kind in formats}
+
+
 def build(
     path: Path | str = DEFAULT_BUDGET,
     out_dir: Path | str = "output",
@@ -64,38 +103,19 @@ def build(
     """Check, then render HTML (and PDF from it) into ``out_dir``.
 
     Nothing is written when the data has errors or rendering fails: every file is rendered
-    in memory first and then moved into place atomically, so the previous good output stays.
+    in memory first and then moved into place as a set, so the previous good output stays.
     """
     result = check(path)
-    if result.outline is None or result.failed():
-        return result
     # 5. render: HTML from the outline and the templates; the PDF from that HTML.
-    from bbt.render.html import render_html
-
-    formats = tuple(formats)
-    budget_dir = Path(path)
-    stem = budget_dir.resolve().name
-    outputs: dict[str, bytes] = {}
-    try:
-        progress("rendering HTML")
-        html = render_html(result.outline, template_dir=Path(templates))
-        if "html" in formats:
-            outputs[f"{stem}.html"] = html.encode("utf-8")
-        if "pdf" in formats:
-            progress("rendering PDF")
-            from bbt.render.pdf import render_pdf
-
-            outputs[f"{stem}.pdf"] = render_pdf(
-                html, allowed_dirs=[budget_dir.resolve(), Path(templates).resolve()]
-            )
-    except BbtError as exc:
-        result.findings.extend(getattr(exc, "findings", []))
-        if not getattr(exc, "findings", None):
-            raise
+    outputs = render(result, formats, templates, progress)
+    if not outputs:
         return result
+    # 6. write: every file of the document, or none.
+    stem = Path(path).resolve().name
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result.written.extend(write_set({out / name: data for name, data in outputs.items()}))
+    files = {out / f"{stem}.{kind}": data for kind, data in outputs.items()}
+    result.written.extend(write_set(files))
     return result
 
 
@@ -153,5 +173,6 @@ __all__ = [
     "build",
     "build_many",
     "check",
+    "render",
     "write_atomic",
 ]

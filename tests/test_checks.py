@@ -257,7 +257,9 @@ def test_cli_exit_codes_and_formats(tmp_path):
     line = next(x for x in bad.output.splitlines() if "BBT101" in x)
     assert line.startswith("::error file=") and ",line=7,title=BBT101::" in line
     as_json = json.loads(runner.invoke(main, ["check", str(root), "--format", "json"]).output)
-    assert as_json[0]["code"] == "BBT101" and as_json[0]["line"] == 7
+    assert as_json["version"] == 1
+    first = as_json["findings"][0]
+    assert first["code"] == "BBT101" and first["line"] == 7 and first["column"] > 0
     assert runner.invoke(main, ["check", "--format", "xml"]).exit_code == 2
     warn = make_budget(tmp_path / "w", {A: ARTICLE.replace("bu: 552157", "bu: 590000")})
     assert runner.invoke(main, ["check", str(warn)]).exit_code == 0

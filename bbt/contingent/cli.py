@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
+from bbt.console import fail, say
 from bbt.contingent import DEFAULT_REGISTER
 from bbt.contingent.load import csv_figure, csv_province, load_register, read_csv
 from bbt.contingent.model import PROVINCES, UNIT_LABELS, Register
@@ -46,7 +47,7 @@ REGISTER = click.option(
     "register_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Contingent register (YAML). Default: the shipped budgets/2024-sociale-economie/contingenten.yaml.",
+    help="Contingent register (YAML). Default: the register of the shipped example.",
 )
 FORMAT = click.option(
     "--format",
@@ -59,14 +60,11 @@ FORMAT = click.option(
 
 
 def _fail(findings: Sequence[Finding]) -> NoReturn:
-    for f in findings:
-        prefix = "" if f.severity is Severity.ERROR else f"{f.severity}: "
-        click.echo(f"{f.location}: {prefix}{f.message} [{f.code}]", err=True)
-    sys.exit(1)
+    fail(findings, "nothing done")
 
 
 def _error(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    say(f"error: {message}")
     sys.exit(1)
 
 
@@ -152,8 +150,8 @@ def _pct(value: object) -> str:
 def contingent() -> None:
     """Contingents: fill rates, the AMA WSE 80% rule, distribution of a growth path.
 
-    Reads the contingent register (docs/contingent.md); without --register the shipped
-    budgets/2024-sociale-economie/contingenten.yaml.
+    Reads the contingent register (docs/contingent.md); without --register the register of
+    the shipped example.
 
     \b
     Examples:

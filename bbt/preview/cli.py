@@ -1,4 +1,4 @@
-"""The ``preview`` and ``serve`` commands (registered by :mod:`bbt.cli`).
+"""The ``preview`` and ``serve`` commands (the preview extension adds them to ``bbt``).
 
 Thin wrappers around :mod:`bbt.preview.preview` and :mod:`bbt.preview.serve`, imported inside
 the commands so that importing this module costs ``bbt check`` nothing.
@@ -12,15 +12,11 @@ from pathlib import Path
 
 import click
 
-
-def _budget(path: Path | None) -> Path:
-    from bbt.pipeline import DEFAULT_BUDGET
-
-    return path if path is not None else DEFAULT_BUDGET
+from bbt.console import budget_argument, default_budget, templates_option
 
 
 @click.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path), default=None)
+@budget_argument
 @click.option(
     "-o",
     "--output",
@@ -36,12 +32,7 @@ def _budget(path: Path | None) -> Path:
     metavar="PATH_OR_REV",
     help="Compare with this version: a budget folder or a git revision (origin/main).",
 )
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Template folder (default: the shipped templates/).",
-)
+@templates_option
 @click.option("--dpi", type=click.IntRange(30, 300), default=80, show_default=True)
 def preview(
     path: Path | None, out_dir: Path, base: str | None, templates: Path | None, dpi: int
@@ -59,12 +50,12 @@ def preview(
       bbt preview budgets/2024-sociale-economie -o preview --base origin/main
       bbt preview -o /tmp/p --base /tmp/2024-before
     """
-    from bbt.cli import print_findings
+    from bbt.console import echo_findings
     from bbt.errors import Severity
     from bbt.pipeline import DEFAULT_TEMPLATES
     from bbt.preview.preview import PreviewError, make_preview
 
-    budget = _budget(path)
+    budget = default_budget(path)
     try:
         result = make_preview(
             budget,
@@ -76,9 +67,7 @@ def preview(
         )
     except PreviewError as exc:
         raise click.ClickException(str(exc)) from None
-    problems = [f for f in result.findings if f.severity > Severity.INFO]
-    if problems:
-        print_findings(problems)
+    echo_findings([f for f in result.findings if f.severity > Severity.INFO])
     if result.failed:
         click.secho(f"{budget}: build failed, no preview", fg="red", err=True)
         sys.exit(1)
@@ -94,7 +83,7 @@ def preview(
 
 
 @click.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path), default=None)
+@budget_argument
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option(
     "--host",
@@ -102,12 +91,7 @@ def preview(
     show_default=True,
     help="Address to listen on; keep the loopback default unless you mean to share a draft.",
 )
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Template folder (default: the shipped templates/).",
-)
+@templates_option
 def serve(path: Path | None, port: int, host: str, templates: Path | None) -> None:
     """Serve the document on localhost; rebuild and reload it when a file changes.
 
@@ -124,7 +108,7 @@ def serve(path: Path | None, port: int, host: str, templates: Path | None) -> No
     from bbt.pipeline import DEFAULT_TEMPLATES
     from bbt.preview.serve import Server
 
-    budget = _budget(path)
+    budget = default_budget(path)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.secho(
             f"warning: serving a draft on {host}, not only this machine", fg="yellow", err=True

@@ -24,8 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bbt.errors import BbtError, Finding
-from bbt.pipeline import DEFAULT_TEMPLATES, check
+from bbt.errors import Finding
+from bbt.pipeline import DEFAULT_TEMPLATES, check, render
 
 POLL_SECONDS = 0.3
 """How often the watcher looks at the files, and the page at ``/__version``."""
@@ -116,20 +116,14 @@ class LiveDocument:
             self.page = _inject(page, self.version)
 
     def _render(self) -> tuple[str, bool]:
-        result = check(self.budget)
-        if result.calculation is None or result.outline is None or result.failed():
-            return error_page(result.errors or result.findings, str(self.budget)), False
         from bbt.preview.provenance import Sources
-        from bbt.render.html import render_html
 
-        try:
-            sources = Sources(result.calculation)
-            return render_html(result.outline, template_dir=self.templates, source=sources), True
-        except BbtError as exc:
-            findings = list(getattr(exc, "findings", []))
-            if not findings:
-                raise
-            return error_page(findings, str(self.budget)), False
+        result = check(self.budget)
+        sources = Sources(result.calculation) if result.calculation is not None else None
+        outputs = render(result, ("html",), self.templates, source=sources)
+        if not outputs:
+            return error_page(result.errors or result.findings, str(self.budget)), False
+        return outputs["html"].decode("utf-8"), True
 
     def current(self) -> tuple[int, str]:
         with self._lock:

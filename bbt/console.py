@@ -1,0 +1,89 @@
+"""What every command shares on the terminal: findings, colours, the budget argument.
+
+Colour follows the conventions: none when ``NO_COLOR`` is set (https://no-color.org) or the
+output is not a terminal (click strips it then).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from bbt.errors import Finding, Severity
+from bbt.findings import format_findings, summary
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def colour() -> bool:
+    """Whether to colour output: not when ``NO_COLOR`` is set to anything."""
+    return "NO_COLOR" not in os.environ
+
+
+def _style(text: str, severity: Severity | None) -> str:
+    if not colour():
+        return text
+    if severity is None:
+        return click.style(text, bold=True)
+    return click.style(text, fg=_COLOURS[severity])
+
+
+def echo_findings(
+    findings: Sequence[Finding], fmt: str = "text", show_info: bool = True, err: bool = False
+) -> None:
+    """Print findings as text (grouped by file), JSON or GitHub workflow annotations."""
+    shown = [f for f in findings if show_info or f.severity > Severity.INFO]
+    if fmt == "json" or shown:
+        click.echo(format_findings(shown, fmt, _style), err=err)
+
+
+def say(message: str, severity: Severity | None = Severity.ERROR) -> None:
+    """One line for people on stderr, coloured by severity."""
+    click.echo(_style(message, severity) if severity else message, err=True)
+
+
+def fail(findings: Sequence[Finding], what: str) -> NoReturn:
+    """Print the findings and ``what`` (e.g. ``nothing written``) and exit with 1."""
+    echo_findings(findings, err=True)
+    say(f"{what} ({summary(findings)})")
+    sys.exit(1)
+
+
+def budget_argument(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The optional PATH argument of a command that reads one budget folder."""
+    return click.argument("path", required=False, type=click.Path(path_type=Path), default=None)(
+        function
+    )
+
+
+def templates_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--templates",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Template folder (default: the templates shipped with bbt).",
+    )(function)
+
+
+def default_budget(path: Path | None) -> Path:
+    """PATH as given, or the shipped example."""
+    from bbt.resources import EXAMPLE
+
+    return path if path is not None else EXAMPLE
+
+
+__all__ = [
+    "budget_argument",
+    "colour",
+    "default_budget",
+    "echo_findings",
+    "fail",
+    "say",
+    "summary",
+    "templates_option",
+]

@@ -1,0 +1,238 @@
+"""Finding codes and how findings are written out: the one registry, the one printer.
+
+Every code bbt reports is registered here (extensions add theirs through their
+``finding_codes`` hook) with its default severity and a one-line meaning; docs/findings.md
+and the extensions' docs are tested against this registry, so a code is never undocumented.
+``python -m bbt.findings`` prints the registry as the Markdown table the docs hold.
+
+:func:`format_findings` writes findings for people (``file:line: severity: message [code]``,
+grouped by file), for tools (versioned JSON) or as GitHub workflow annotations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from bbt.errors import Finding, Severity
+
+JSON_VERSION = 1
+"""Version of the ``--format json`` document (docs/findings.md, "Machine-readable output")."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """A finding code: ``BBT101``, its severity (or severities) and what it means."""
+
+    code: str
+    severity: str
+    meaning: str
+
+
+E, W, N = "error", "warning", "info"  # N: a note
+
+CORE_CODES: tuple[Code, ...] = (
+    Code("BBT001", E, "YAML syntax error, or a tab used for indentation"),
+    Code("BBT002", E, 'unknown key (with "did you mean" when a known key is close)'),
+    Code("BBT003", E, "wrong type (a list where text is expected, a word where a number is)"),
+    Code("BBT004", E, "a required field is missing or empty"),
+    Code("BBT005", E, "malformed article code (shape, side digit, credit kind, ESR aggregate)"),
+    Code("BBT006", E, "an article code is defined twice"),
+    Code("BBT007", E, "a reference to an ISE, OD, SD, article or text file that does not exist"),
+    Code(
+        "BBT008",
+        E,
+        "a movement with neither `from` nor `to`, with both, or with the article itself",
+    ),
+    Code("BBT009", E, "not an exact amount (Dutch formatted string, more than 3 decimals, a word)"),
+    Code("BBT010", E, "a file that cannot be read or is larger than 5 MB"),
+    Code(
+        "BBT011",
+        E,
+        "refused YAML: object tags (`!!python/...`), merge keys, more than 100 aliases",
+    ),
+    Code("BBT012", f"{E} / {W}", "not UTF-8 (error); a byte-order mark (warning)"),
+    Code("BBT013", E, "the same key twice in one mapping"),
+    Code("BBT014", E, "the path is not a budget folder (no `bbt.yaml`)"),
+    Code("BBT015", W, "an article file not named after its code"),
+    Code("BBT016", W, "an article of another programme"),
+    Code(
+        "BBT017",
+        W,
+        "an unquoted amount like `552.157`: YAML reads 552,157 keuro, but it may be a Dutch "
+        "552.157 (remove the dot)",
+    ),
+    Code("BBT101", E, "BA + Σ movements ≠ BA-JR for an article and credit type"),
+    Code(
+        "BBT102",
+        E,
+        "a reallocation between two articles of the document booked on one side only, or unequally",
+    ),
+    Code(
+        "BBT103",
+        E,
+        "a published total differs from the sum of its lines by more than rounding explains",
+    ),
+    Code(
+        "BBT104",
+        N,
+        "a published total differs from the sum of its lines within the rounding tolerance",
+    ),
+    Code(
+        "BBT105",
+        E,
+        "a movement's sign contradicts its direction (`from` must be positive, `to` negative)",
+    ),
+    Code("BBT106", W, "an index movement that does not come from the document's index provision"),
+    Code("BBT107", E, "an article lacks BA, BA-JR or BU"),
+    Code("BBT108", E, "BA or BA-JR is negative (only BU may be)"),
+    Code(
+        "BBT109",
+        E,
+        "the movements from a provision (e.g. the index tranches) do not add up to the total "
+        "declared under `provisions:`",
+    ),
+    Code("BBT110", W, "over-execution: BU above BA-JR (with the amount)"),
+    Code(
+        "BBT111",
+        W,
+        "an explanation is owed (utilisation below `explain_below` or above 100%, or "
+        "reallocations) and missing",
+    ),
+    Code("BBT112", E, "a movement id used twice in one article"),
+    Code("BBT120", W, "an abbreviation used in the text is missing from `glossary.yaml`"),
+    Code(
+        "BBT130",
+        W,
+        "a narrative still carries last year's `{# draft #}` marker (from `bbt new`); in such a "
+        "draft an expression to data that does not exist yet is a warning, not an error",
+    ),
+    Code("BBT201", E, "Jinja syntax error in a narrative"),
+    Code(
+        "BBT202", E, "an expression refers to unknown data, or names a group instead of one figure"
+    ),
+    Code("BBT203", E, "an expression tries to reach Python internals (refused by the sandbox)"),
+    Code(
+        "BBT204",
+        E,
+        "an image in the narrative is a URL (`file://`, `https://`) or a path outside the budget "
+        "folder, or does not exist",
+    ),
+    Code(
+        "BBT210",
+        E,
+        "a stated amount (a number followed by keuro/euro/VAK/VEK) matches no figure of its "
+        "section; the message names the closest figure",
+    ),
+    Code(
+        "BBT211",
+        E,
+        "a stated utilisation (a percentage in a clause about available credit or utilisation) "
+        "disagrees with the computed one",
+    ),
+    Code("BBT301", E, "a template error"),
+    Code(
+        "BBT302",
+        E,
+        "a refused resource: network address or a file outside the budget and template folders",
+    ),
+    Code("BBT303", E, "a missing resource"),
+)
+
+
+def registry() -> dict[str, Code]:
+    """Every known code: the core's and those of the installed extensions."""
+    from bbt.extension import hooks
+
+    codes = {c.code: c for c in CORE_CODES}
+    for _extension, extra in hooks("finding_codes"):
+        codes.update({c.code: c for c in cast("Iterable[Code]", extra)})
+    return codes
+
+
+def markdown_table(codes: Iterable[Code]) -> str:
+    """The codes as the Markdown table the docs hold."""
+    lines = ["| code | severity | meaning |", "|---|---|---|"]
+    lines += [f"| {c.code} | {c.severity} | {c.meaning} |" for c in codes]
+    return "\n".join(lines)
+
+
+# -- writing findings out ------------------------------------------------------------------
+
+Style = Callable[[str, Severity | None], str]
+"""Colours a piece of text by severity (None: a file name); the identity without colour."""
+
+
+def _plain(text: str, _severity: Severity | None) -> str:
+    return text
+
+
+def format_findings(findings: Sequence[Finding], fmt: str = "text", style: Style = _plain) -> str:
+    """Findings for people (``text``), tools (``json``) or GitHub workflow annotations."""
+    if fmt == "json":
+        return as_json(findings)
+    if fmt == "github":
+        return "\n".join(as_github(f) for f in findings)
+    lines: list[str] = []
+    current = None
+    for f in findings:
+        if f.location.file != current:
+            current = f.location.file
+            lines.append(style(current, None))
+        lines.append(
+            f"  {f.location}: {style(str(f.severity), f.severity)}: {f.message} [{f.code}]"
+        )
+    return "\n".join(lines)
+
+
+def as_json(findings: Sequence[Finding]) -> str:
+    """The versioned JSON document of ``--format json`` (docs/findings.md)."""
+    document = {
+        "version": JSON_VERSION,
+        "findings": [
+            {
+                "code": f.code,
+                "severity": str(f.severity),
+                "file": f.location.file,
+                "line": f.location.line,
+                "column": f.location.column,
+                "message": f.message,
+            }
+            for f in findings
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    # A property value ends at ',' and '::' begins the message: escape both, and line breaks,
+    # so a file name cannot forge or break an annotation.
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(f: Finding) -> str:
+    """One GitHub workflow command (``::error file=…,line=…,title=…::message``)."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    props = [f"file={_escape_property(f.location.file)}"]
+    if f.location.line:
+        props.append(f"line={f.location.line}")
+    props.append(f"title={_escape_property(f.code)}")
+    return f"::{level[f.severity]} {','.join(props)}::{_escape_data(f.message)}"
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return (
+        f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
+        f"{counts[Severity.INFO]} note(s)"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the docs' table
+    print(markdown_table(sorted(registry().values(), key=lambda c: c.code)))
