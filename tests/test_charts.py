@@ -213,7 +213,7 @@ def test_alt_text_carries_every_number(
         in activering
     )
     moves = str(example_charts["activering"][1]["alt"])
-    assert "VEK van BA 580.966 naar BA-JR 586.978: +7.327 (indexering 7.327)" in moves
+    assert "VEK van BA 580.966 naar BA-JR 586.978: +7.327 (indexering)" in moves
     assert "-1.315 (herverdeling uit het artikel), netto +6.012" in moves
 
 
@@ -266,13 +266,13 @@ def test_svg_is_lean_self_contained_and_real_text(
     assert charts.FONT * 0.75 >= 8 and charts.FONT * 370 / WIDTH >= 11
 
 
-def test_charts_are_deterministic(calc: Calculation) -> None:
+def test_svg_is_deterministic_and_self_contained(calc: Calculation) -> None:
     first = document_charts(calc)
     again = document_charts(calc)
-    assert [str(c["svg"]).encode() for c in all_charts(first)] == [
-        str(c["svg"]).encode() for c in all_charts(again)
-    ]
-    assert [c["rows"] for c in all_charts(first)] == [c["rows"] for c in all_charts(again)]
+    svgs = [str(c["svg"]).encode() for c in all_charts(first)]
+    assert len(svgs) == 4 and svgs == [str(c["svg"]).encode() for c in all_charts(again)]
+    assert [c["alt"] for c in all_charts(first)] == [c["alt"] for c in all_charts(again)]
+    assert not any(b"url(" in svg for svg in svgs)
 
 
 def test_document_places_charts_and_can_switch_them_off(tmp_path: Path) -> None:
@@ -316,3 +316,50 @@ def test_check_and_drawing_do_not_import_a_drawing_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["[]", "[]"]
+
+
+def test_movements_stack_from_zero_and_a_negative_index_goes_left(tmp_path: Path) -> None:
+    article = """\
+code: JB0-1JEC2HA-WT
+title: Collectief maatwerk
+ise: activering
+credits:
+  vak: {ba: 1000, ba_jr: 1130, bu: 1000}
+  vek: {ba: 1000, ba_jr: 975, bu: 900}
+movements:
+  - {vak: 100, from: CB0-1CBD2AB-PR, reason: spilindex}
+  - {vak: 50, from: JB0-1JDE2CB-WT, reason: bijkomende middelen}
+  - {vak: -20, vek: -20, to: JB0-1JDE2CB-WT, reason: oproep}
+  - {vek: -5, to: CB0-1CBD2AB-PR, kind: index, reason: indexcorrectie}
+"""
+    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    chart = movements_chart(calc.ise("activering"))
+    assert chart is not None
+    assert ("JB0-1JEC2HA-WT", "VAK", "1.000", "100", "50", "-20", "1.130") in chart.rows
+    assert ("JB0-1JEC2HA-WT", "VEK", "1.000", "-5", "0", "-20", "975") in chart.rows
+    assert "+150 (indexering 100, herverdeling naar het artikel 50)" in chart.alt
+    assert "-20 (herverdeling uit het artikel), netto +130" in chart.alt
+    assert "-25 (indexering -5, herverdeling uit het artikel -20), netto -25" in chart.alt
+    assert {"+150", "-20", "-25", "1.130", "975"} <= set(texts(chart.svg))
+    found = re.findall(
+        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="([\d.]+)" fill="([^"]+)"',
+        str(chart.svg),
+    )
+    bars = [(float(x), float(w), fill) for x, w, h, fill in found if float(h) == charts.BAR]
+    # VAK: index then incoming to the right of zero, outgoing to the left; VEK: the negative
+    # index next to zero, the outgoing reallocation beyond it (index nearest zero on both sides)
+    assert [fill for *_, fill in bars] == [
+        charts.DARK,
+        charts.LIGHT,
+        charts.WHITE,
+        charts.DARK,
+        charts.WHITE,
+    ]
+    zero, unit = bars[0][0], bars[0][1] / 100
+    assert bars[1][0] == pytest.approx(zero + 100 * unit, abs=0.2)
+    assert bars[1][1] == pytest.approx(50 * unit, abs=0.2)
+    assert bars[2][0] + bars[2][1] == pytest.approx(zero, abs=0.2)
+    assert bars[3][0] + bars[3][1] == pytest.approx(zero, abs=0.2)
+    assert bars[3][1] == pytest.approx(5 * unit, abs=0.2)
+    assert bars[4][0] + bars[4][1] == pytest.approx(bars[3][0], abs=0.2)
+    assert bars[4][1] == pytest.approx(20 * unit, abs=0.2)

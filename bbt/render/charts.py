@@ -497,9 +497,23 @@ class MovementRow:
     incoming: Decimal
     outgoing: Decimal
 
+    def sides(self) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
+        """The parts stacked from zero to the right (increases) and to the left (decreases).
+
+        The index is nearest zero on both sides: a tranche is normally an increase, a negative
+        one (a correction) goes left.
+        """
+        parts = [("index", self.index), ("incoming", self.incoming), ("outgoing", self.outgoing)]
+        return [p for p in parts if p[1] > 0], [p for p in parts if p[1] < 0]
+
     @property
     def gain(self) -> Decimal:
-        return self.index + self.incoming
+        return sum((v for _, v in self.sides()[0]), Decimal(0))
+
+    @property
+    def loss(self) -> Decimal:
+        """The decreases, as a negative amount."""
+        return sum((v for _, v in self.sides()[1]), Decimal(0))
 
     @property
     def net(self) -> Decimal:
@@ -533,12 +547,12 @@ def _plus(amount: Decimal) -> str:
     return f"+{bedrag(amount)}" if amount > 0 else bedrag(amount)
 
 
-_MOVEMENT_LEGEND = (
-    (DARK, "indexering"),
-    (LIGHT, "herverdeling naar het artikel"),
-    (WHITE, "herverdeling uit het artikel"),
-    ("diamond", "netto effect (BA-JR − BA)"),
-)
+_PARTS = {
+    "index": (DARK, "indexering"),
+    "incoming": (LIGHT, "herverdeling naar het artikel"),
+    "outgoing": (WHITE, "herverdeling uit het artikel"),
+}
+_MOVEMENT_LEGEND = (*_PARTS.values(), ("diamond", "netto effect (BA-JR − BA)"))
 
 
 @dataclass(frozen=True)
@@ -556,36 +570,26 @@ class _MovementLayout:
         ba_w = max(text_width(t) for t in ["BA", *(bedrag(r.figures.ba) for r in data)])
         ba_right = WIDTH - jr_w - 2 * GAP
         plus_w = max([text_width(_plus(r.gain)) + LABEL_OFF for r in data if r.gain] + [0])
-        minus_w = max(
-            [text_width(bedrag(r.outgoing)) + LABEL_OFF for r in data if r.outgoing] + [0]
-        )
-        gain = max(r.gain for r in data)
-        loss = -min(r.outgoing for r in data)
+        minus_w = max([text_width(bedrag(r.loss)) + LABEL_OFF for r in data if r.loss] + [0])
         x_lo = credit_right + GAP + minus_w
         x_hi = ba_right - ba_w - 2 * GAP - plus_w
-        return cls(credit_right, _Scale(-loss, gain, x_lo, x_hi), ba_right)
+        scale = _Scale(min(r.loss for r in data), max(r.gain for r in data), x_lo, x_hi)
+        return cls(credit_right, scale, ba_right)
 
 
 def _movement_row(svg: _Svg, lay: _MovementLayout, y: Px, r: MovementRow) -> Px:
     mid = y + ROW / 2
-    zero = lay.scale(Decimal(0))
     svg.text(lay.credit_right, mid, CREDIT_LABELS[r.credit], anchor="end")
-    left = Decimal(0)
-    for amount, fill in ((r.index, DARK), (r.incoming, LIGHT)):
-        if amount:
-            svg.rect(
-                lay.scale(left),
-                mid - BAR / 2,
-                lay.scale(left + amount) - lay.scale(left),
-                BAR,
-                fill,
-            )
-            left += amount
+    for side in r.sides():
+        reached = Decimal(0)
+        for part, amount in side:
+            start = lay.scale(reached)
+            reached += amount
+            svg.rect(start, mid - BAR / 2, lay.scale(reached) - start, BAR, _PARTS[part][0])
     if r.gain:
         svg.text(lay.scale(r.gain) + LABEL_OFF, mid, _plus(r.gain))
-    if r.outgoing:
-        svg.rect(zero, mid - BAR / 2, lay.scale(r.outgoing) - zero, BAR, WHITE)
-        svg.text(lay.scale(r.outgoing) - LABEL_OFF, mid, bedrag(r.outgoing), anchor="end")
+    if r.loss:
+        svg.text(lay.scale(r.loss) - LABEL_OFF, mid, bedrag(r.loss), anchor="end")
     svg.diamond(lay.scale(r.net), mid)
     svg.text(lay.ba_right, mid, bedrag(r.figures.ba), anchor="end")
     svg.text(WIDTH, mid, bedrag(r.figures.ba_jr), anchor="end")
@@ -645,6 +649,13 @@ def _unique(articles: Iterable[ArticleCalc]) -> list[ArticleCalc]:
     return seen
 
 
+def _parts_said(side: Sequence[tuple[str, Decimal]]) -> str:
+    """``indexering`` alone, or ``indexering 2.000, herverdeling naar het artikel 16.227``."""
+    if len(side) == 1:
+        return _PARTS[side[0][0]][1]
+    return ", ".join(f"{_PARTS[part][1]} {bedrag(amount)}" for part, amount in side)
+
+
 def _movements_alt(title: str, data: Sequence[MovementRow]) -> str:
     parts = []
     for article in _unique(r.article for r in data):
@@ -652,19 +663,11 @@ def _movements_alt(title: str, data: Sequence[MovementRow]) -> str:
         for r in data:
             if r.article is not article:
                 continue
-            steps = []
-            if r.gain:
-                named = [
-                    f"{label} {bedrag(v)}"
-                    for v, label in (
-                        (r.index, "indexering"),
-                        (r.incoming, "herverdeling naar het artikel"),
-                    )
-                    if v
-                ]
-                steps.append(f"{_plus(r.gain)} ({', '.join(named)})")
-            if r.outgoing:
-                steps.append(f"{bedrag(r.outgoing)} (herverdeling uit het artikel)")
+            steps = [
+                f"{_plus(total)} ({_parts_said(side)})"
+                for total, side in zip((r.gain, r.loss), r.sides(), strict=True)
+                if side
+            ]
             said.append(
                 f"{CREDIT_LABELS[r.credit]} van BA {bedrag(r.figures.ba)} naar BA-JR "
                 f"{bedrag(r.figures.ba_jr)}: {' en '.join(steps)}, netto {_plus(r.net)}"
