@@ -149,6 +149,25 @@ def test_long_titles_are_complete(example_charts: dict[str, list[dict[str, objec
     assert "…" not in svg and "..." not in svg
 
 
+def test_a_word_wider_than_the_chart_is_broken_not_cut(tmp_path: Path) -> None:
+    word = "Arbeidsmarktintegratieondersteuningsmaatregelenbegrotingsartikelverantwoording"
+    article = f"""\
+code: JB0-1JEC2HA-WT
+title: {word} 2024
+ise: activering
+credits:
+  vak: {{ba: 100, ba_jr: 100, bu: 90}}
+  vek: {{ba: 100, ba_jr: 100, bu: 90}}
+"""
+    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    chart = utilisation_chart(calc.ise("activering"), calc.document.settings.explain_below)
+    assert chart is not None
+    words = texts(chart.svg)
+    assert word in "".join(words)  # every letter, in order
+    assert not any(word in w for w in words)  # over two lines
+    assert all(charts.text_width(w, bold=True) <= WIDTH for w in words)
+
+
 def _font_files() -> dict[str, Path]:
     """The regular, bold and italic files pdf.css declares for the charts' family."""
     css = PDF_CSS.read_text("utf-8")

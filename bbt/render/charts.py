@@ -154,7 +154,8 @@ def wrap(text: str, width: Px, *, bold: bool = False) -> list[str]:
             if line:
                 lines.append(line)
                 line = ""
-            cut = max(n for n in range(1, len(word)) if text_width(word[:n], bold=bold) <= width)
+            fits = [n for n in range(2, len(word)) if text_width(word[:n], bold=bold) <= width]
+            cut = max(fits, default=1)
             lines.append(word[:cut])
             word = word[cut:]
         candidate = f"{line} {word}" if line else word
@@ -204,17 +205,13 @@ class _Svg:
         """The marker of a net effect: black with a white rim, visible on any grey."""
         self.polygon([(x, y - size), (x + size, y), (x, y + size), (x - size, y)], INK, WHITE)
 
-    def text(
-        self, x: Px, y: Px, text: str, *, anchor: str = "start", style: str = "", fill: str = INK
-    ) -> None:
+    def text(self, x: Px, y: Px, text: str, *, anchor: str = "start", style: str = "") -> None:
         """One line of text whose middle is at ``y`` (SVG places the baseline)."""
         attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
         if style == "bold":
             attrs += ' font-weight="bold"'
         elif style == "italic":
             attrs += ' font-style="italic"'
-        if fill != INK:
-            attrs += f' fill="{fill}"'
         baseline = y + FONT * 0.35
         self.parts.append(f'<text x="{_n(x)}" y="{_n(baseline)}"{attrs}>{escape(text)}</text>')
 
