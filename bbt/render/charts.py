@@ -568,7 +568,7 @@ class _MovementLayout:
         ba_right = WIDTH - jr_w - 2 * GAP
         plus_w = max([text_width(_plus(r.gain)) + LABEL_OFF for r in data if r.gain] + [0])
         minus_w = max([text_width(bedrag(r.loss)) + LABEL_OFF for r in data if r.loss] + [0])
-        x_lo = credit_right + GAP + minus_w
+        x_lo = credit_right + 2 * GAP + minus_w  # "VAK" never reads as part of "-2.500"
         x_hi = ba_right - ba_w - 2 * GAP - plus_w
         scale = _Scale(min(r.loss for r in data), max(r.gain for r in data), x_lo, x_hi)
         return cls(credit_right, scale, ba_right)
