@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -76,5 +77,17 @@ class Percent:
     denominator: Decimal = ZERO
 
     def rounded(self, places: int = 1) -> Decimal | None:
-        """Half-up to ``places`` decimals of a percent (the document shows one)."""
-        return None if self.value is None else round_half_up(self.value, places)
+        """Half-up to ``places`` decimals of a percent (the document shows one).
+
+        Rounded from the exact ratio of numerator and denominator (a fraction), not from
+        ``value``, whose 28 digits could carry a ...4999 repeating past them over a half.
+        """
+        if self.value is None:
+            return None
+        if self.denominator == 0:
+            return round_half_up(self.value, places)
+        exact = Fraction(self.numerator) * 100 / Fraction(self.denominator)
+        scaled = abs(exact) * 10**places
+        whole = int(scaled + Fraction(1, 2))  # half away from zero
+        sign = -1 if exact < 0 else 1
+        return (Decimal(sign * whole).scaleb(-places)).quantize(Decimal(1).scaleb(-places))

@@ -206,4 +206,5 @@ def test_utilisation_is_exact_and_rounds_half_up(bu, ba_jr):
     tenths = abs(exact) * 10
     rounded = Fraction(int(tenths + Fraction(1, 2)), 10) * (1 if exact >= 0 else -1)
     assert pct.rounded(1) == Decimal(rounded.numerator) / Decimal(rounded.denominator)
-    assert abs(Fraction(pct.value) - exact) < Fraction(1, 10**20)
+    # value is exact to Decimal's 28 significant digits
+    assert abs(Fraction(pct.value) - exact) <= abs(exact) * Fraction(1, 10**27)

@@ -303,50 +303,70 @@ def reduce(
         fills = _csv_fills(csv_path)
     else:
         register = _register(register_path)
-        if measure not in register.measures:
-            _error(f"no measure {measure!r} in the register; known: {', '.join(register.measures)}")
-        m = register.measures[measure]
-        if year is None:
-            years = [r.fill_year for r in m.reductions]
-            if not years:
-                _error(f"measure {measure!r} has no published reduction; give --year or --csv")
-            year = max(years)
-        fills = [
-            OrgFill(e.organisation or "", e.province, e.allocated, e.filled, e.loc)
-            for e in m.entries
-            if e.organisation is not None
-            and e.period.text == str(year)
-            and e.allocated is not None
-            and e.filled is not None
-        ]
+        year = _evaluation_year(register, measure, year)
+        fills = _register_fills(register, measure, year)
         if not fills:
             _reconcile(register, measure, year, fmt)
             return
     cuts = apply_fill_rule(fills, rule)
     if fmt == "json":
-        data = {
-            "threshold": str(rule.threshold),
-            "rounding": rule.rounding,
-            "organisations": [
-                {
-                    "organisation": c.organisation,
-                    "province": c.province,
-                    "allocated": str(c.allocated),
-                    "filled": str(c.filled),
-                    "fill": _plain(c.percent.value),
-                    "new_allocated": str(c.new_allocated),
-                    "cut": str(c.cut),
-                }
-                for c in cuts
-            ],
-            "provinces": [
-                {"province": p.province, "organisations": p.organisations, "cut": str(p.cut)}
-                for p in cuts_by_province(cuts)
-            ],
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_cuts_json(cuts, rule), ensure_ascii=False, indent=2))
         return
-    columns = [
+    _emit(cuts, _cut_columns(fmt), fmt)
+    if fmt == "table":
+        click.echo("")
+        _emit_province_totals(cuts_by_province(cuts))
+
+
+def _evaluation_year(register: Register, measure: str, year: int | None) -> int:
+    """``--year``, or the fill year of the measure's latest published reduction."""
+    if measure not in register.measures:
+        _error(f"no measure {measure!r} in the register; known: {', '.join(register.measures)}")
+    if year is not None:
+        return year
+    years = [r.fill_year for r in register.measures[measure].reductions]
+    if not years:
+        _error(f"measure {measure!r} has no published reduction; give --year or --csv")
+    return max(years)
+
+
+def _register_fills(register: Register, measure: str, year: int) -> list[OrgFill]:
+    """The organisation entries of ``year`` that have both allocated and filled."""
+    return [
+        OrgFill(e.organisation or "", e.province, e.allocated, e.filled, e.loc)
+        for e in register.measures[measure].entries
+        if e.organisation is not None
+        and e.period.text == str(year)
+        and e.allocated is not None
+        and e.filled is not None
+    ]
+
+
+def _cuts_json(cuts: Sequence[Any], rule: FillRule) -> dict[str, object]:
+    return {
+        "threshold": str(rule.threshold),
+        "rounding": rule.rounding,
+        "organisations": [
+            {
+                "organisation": c.organisation,
+                "province": c.province,
+                "allocated": str(c.allocated),
+                "filled": str(c.filled),
+                "fill": _plain(c.percent.value),
+                "new_allocated": str(c.new_allocated),
+                "cut": str(c.cut),
+            }
+            for c in cuts
+        ],
+        "provinces": [
+            {"province": p.province, "organisations": p.organisations, "cut": str(p.cut)}
+            for p in cuts_by_province(cuts)
+        ],
+    }
+
+
+def _cut_columns(fmt: str) -> list[Column]:
+    return [
         Column("organisation", lambda c: c.organisation),
         Column(
             "province",
@@ -363,36 +383,32 @@ def reduce(
         Column("new", lambda c: c.new_allocated, _num, True),
         Column("cut", lambda c: c.cut, _num, True),
     ]
-    _emit(cuts, columns, fmt)
-    if fmt == "table":
-        totals = cuts_by_province(cuts)
-        click.echo("")
-        _emit(
-            [*totals, None],
-            [
-                Column(
-                    "province",
-                    lambda p: (
-                        "Totaal" if p is None else PROVINCES.get(p.province, p.province or "-")
-                    ),
-                ),
-                Column(
-                    "organisations",
-                    lambda p: (
-                        sum(t.organisations for t in totals) if p is None else p.organisations
-                    ),
-                    _num,
-                    True,
-                ),
-                Column(
-                    "cut",
-                    lambda p: sum((t.cut for t in totals), ZERO) if p is None else p.cut,
-                    _num,
-                    True,
-                ),
-            ],
-            "table",
-        )
+
+
+def _emit_province_totals(totals: Sequence[Any]) -> None:
+    """Cuts per province and their total (None stands for the total row)."""
+    _emit(
+        [*totals, None],
+        [
+            Column(
+                "province",
+                lambda p: "Totaal" if p is None else PROVINCES.get(p.province, p.province or "-"),
+            ),
+            Column(
+                "organisations",
+                lambda p: sum(t.organisations for t in totals) if p is None else p.organisations,
+                _num,
+                True,
+            ),
+            Column(
+                "cut",
+                lambda p: sum((t.cut for t in totals), ZERO) if p is None else p.cut,
+                _num,
+                True,
+            ),
+        ],
+        "table",
+    )
 
 
 def _csv_fills(path: Path) -> list[OrgFill]:
@@ -534,29 +550,39 @@ def distribute_cmd(
     except DistributionError as exc:
         _error(str(exc))
     if fmt == "json":
-        data = {
-            "path": result.path,
-            "provinces": result.provinces,
-            "shares": [
-                {
-                    "province": s.applicant.province,
-                    "applicant": s.applicant.name,
-                    "fill": str(s.applicant.fill),
-                    "request": s.applicant.request,
-                    "units": s.units,
-                    "extra": s.extra,
-                }
-                for s in result.shares
-            ],
-            "excluded": [
-                {"province": a.province, "applicant": a.name, "fill": str(a.fill)}
-                for a in result.excluded
-            ],
-            "unassigned": result.unassigned,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_distribution_json(result), ensure_ascii=False, indent=2))
         return
-    columns = [
+    _emit(result.shares, _share_columns(fmt), fmt)
+    if fmt == "table":
+        click.echo("")
+        _echo_distribution_notes(result)
+
+
+def _distribution_json(result: Any) -> dict[str, object]:
+    return {
+        "path": result.path,
+        "provinces": result.provinces,
+        "shares": [
+            {
+                "province": s.applicant.province,
+                "applicant": s.applicant.name,
+                "fill": str(s.applicant.fill),
+                "request": s.applicant.request,
+                "units": s.units,
+                "extra": s.extra,
+            }
+            for s in result.shares
+        ],
+        "excluded": [
+            {"province": a.province, "applicant": a.name, "fill": str(a.fill)}
+            for a in result.excluded
+        ],
+        "unassigned": result.unassigned,
+    }
+
+
+def _share_columns(fmt: str) -> list[Column]:
+    return [
         Column(
             "province",
             lambda s: (
@@ -576,20 +602,21 @@ def distribute_cmd(
         Column("units", lambda s: s.units, _num, True),
         Column("extra", lambda s: "+1" if s.extra else ""),
     ]
-    _emit(result.shares, columns, fmt)
-    if fmt == "table":
-        click.echo("")
-        parts = ", ".join(f"{PROVINCES.get(p, p)} {n}" for p, n in result.provinces.items())
-        click.echo(f"provinces: {parts} (total {result.path})")
-        if result.excluded:
-            click.echo(
-                "below the threshold: "
-                + ", ".join(f"{a.name} ({_pct(round_half_up(a.fill, 1))})" for a in result.excluded)
-            )
-        for p, n in result.unassigned.items():
-            click.echo(
-                f"unassigned in {PROVINCES.get(p, p)}: {n} (no eligible applicant can take more)"
-            )
+
+
+def _echo_distribution_notes(result: Any) -> None:
+    """Provinces, who stayed below the threshold, and what no applicant could take."""
+    parts = ", ".join(f"{PROVINCES.get(p, p)} {n}" for p, n in result.provinces.items())
+    click.echo(f"provinces: {parts} (total {result.path})")
+    if result.excluded:
+        click.echo(
+            "below the threshold: "
+            + ", ".join(f"{a.name} ({_pct(round_half_up(a.fill, 1))})" for a in result.excluded)
+        )
+    for p, n in result.unassigned.items():
+        click.echo(
+            f"unassigned in {PROVINCES.get(p, p)}: {n} (no eligible applicant can take more)"
+        )
 
 
 def _csv_applicants(path: Path) -> list[Applicant]:

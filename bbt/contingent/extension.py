@@ -3,7 +3,8 @@
 * ``load``: ``contingenten.yaml`` beside a budget becomes ``Document.extensions["contingent"]``;
 * ``rules``: the register's own checks (BBT43x) run with ``bbt check``;
 * ``narrative_context``: ``contingent['cmw']['2023'].percent`` for every narrative;
-* ``commands``: ``bbt contingent fill|reduce|distribute|overview``.
+* ``commands``: ``bbt contingent fill|reduce|distribute|overview``;
+* ``finding_codes``: BBT4xx (docs/contingent.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ EXTENSION = Extension(
     rules="bbt.contingent.rule",
     narrative_context="bbt.contingent.extension:narrative_context",
     commands="bbt.contingent.extension:commands",
+    finding_codes="bbt.contingent.codes:CODES",
 )
 
 

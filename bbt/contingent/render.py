@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, TemplateError
 
-from bbt.contingent.model import PROVINCES, Measure, Register
+from bbt.contingent.model import PROVINCES, Entry, Measure, Register
 from bbt.contingent.rules import fill_rates, reconcile_reductions
 from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.money import ZERO
@@ -32,59 +32,14 @@ def overview_context(register: Register, measure: str) -> dict[str, object]:
     dates: list[dt.date] = sorted({e.period.start for e in snapshots})
     provinces = list(dict.fromkeys(e.province for e in snapshots if e.province))
     cells = {(e.province, e.period.start): e for e in snapshots}
-    rows = []
-    for p in provinces:
-        row = []
-        for d in dates:
-            e = cells.get((p, d))
-            row.append(
-                {
-                    "organisations": e.organisations if e else None,
-                    "allocated": e.allocated if e else None,
-                }
-            )
-        rows.append({"province": PROVINCES.get(p, p), "cells": row})
-    totals = []
-    for d in dates:
-        column = [cells.get((p, d)) for p in provinces]
-        complete = all(c is not None for c in column)
-        orgs = [c.organisations for c in column if c is not None]
-        alloc = [c.allocated for c in column if c is not None]
-        totals.append(
-            {
-                "organisations": sum(o for o in orgs if o is not None)
-                if complete and None not in orgs
-                else None,
-                "allocated": sum((a for a in alloc if a is not None), ZERO)
-                if complete and None not in alloc
-                else None,
-            }
-        )
-    reductions = []
-    for day in sorted({r.date for r in m.reductions}):
-        checks = {c.province: c for c in reconcile_reductions(m, day)}
-        items = [r for r in m.reductions if r.date == day and r.organisation is None and r.province]
-        lines = [
-            {
-                "province": PROVINCES.get(r.province or "", r.province or ""),
-                "organisations": r.organisations,
-                "reduced": r.reduced,
-                "matches": checks[r.province].matches if r.province in checks else None,
-            }
-            for r in items
-        ]
-        orgs_known = all(r.organisations is not None for r in items)
-        reductions.append(
-            {
-                "date": day,
-                "fill_year": str(items[0].fill_year) if items else None,
-                "rows": lines,
-                "total_organisations": sum(r.organisations or 0 for r in items)
-                if orgs_known
-                else None,
-                "total_reduced": sum((r.reduced for r in items), ZERO),
-            }
-        )
+    rows = [
+        {
+            "province": PROVINCES.get(p, p),
+            "cells": [_snapshot_cell(cells.get((p, d))) for d in dates],
+        }
+        for p in provinces
+    ]
+    totals = [_snapshot_total([cells.get((p, d)) for p in provinces]) for d in dates]
     rates = [
         {
             "period": f.period,
@@ -108,9 +63,55 @@ def overview_context(register: Register, measure: str) -> dict[str, object]:
         "dates": dates,
         "rows": rows,
         "totals": totals,
-        "reductions": reductions,
+        "reductions": [_reductions_of(m, day) for day in sorted({r.date for r in m.reductions})],
         "rates": rates,
         "sources": [s for s in sources if s],
+    }
+
+
+def _snapshot_cell(entry: Entry | None) -> dict[str, object]:
+    return {
+        "organisations": entry.organisations if entry else None,
+        "allocated": entry.allocated if entry else None,
+    }
+
+
+def _snapshot_total(column: list[Entry | None]) -> dict[str, object]:
+    """The total of a reference date; unknown (None) when a province or a figure is missing."""
+    present = [c for c in column if c is not None]
+    orgs = [c.organisations for c in present]
+    alloc = [c.allocated for c in present]
+    complete = len(present) == len(column)
+    return {
+        "organisations": sum(o for o in orgs if o is not None)
+        if complete and None not in orgs
+        else None,
+        "allocated": sum((a for a in alloc if a is not None), ZERO)
+        if complete and None not in alloc
+        else None,
+    }
+
+
+def _reductions_of(m: Measure, day: dt.date) -> dict[str, object]:
+    """The reductions published for one date, per province, with their check."""
+    checks = {c.province: c for c in reconcile_reductions(m, day)}
+    items = [r for r in m.reductions if r.date == day and r.organisation is None and r.province]
+    lines = [
+        {
+            "province": PROVINCES.get(r.province or "", r.province or ""),
+            "organisations": r.organisations,
+            "reduced": r.reduced,
+            "matches": checks[r.province].matches if r.province in checks else None,
+        }
+        for r in items
+    ]
+    orgs_known = all(r.organisations is not None for r in items)
+    return {
+        "date": day,
+        "fill_year": str(items[0].fill_year) if items else None,
+        "rows": lines,
+        "total_organisations": sum(r.organisations or 0 for r in items) if orgs_known else None,
+        "total_reduced": sum((r.reduced for r in items), ZERO),
     }
 
 

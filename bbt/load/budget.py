@@ -13,6 +13,7 @@ import difflib
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bbt.article_codes import CodeError, looks_like_code, parse_code
 from bbt.errors import Finding, LoadError, Location, Severity, relpath
@@ -95,32 +96,7 @@ class _Loader:
 
     def document(self, node: YNode) -> Document | None:
         f = Fields(self.ctx, node, DOCUMENT_FILE)
-        title = f.text("title", required=True)
-        subtitle = f.text("subtitle")
-        year = f.integer("year", required=True)
-        kind = f.text("kind", default="uitvoering")
-        unit = f.text("unit", default="keuro")
-        if unit != "keuro":
-            self.ctx.error(
-                "BBT003",
-                f.key_loc("unit"),
-                f"{DOCUMENT_FILE}: unit {unit!r} is not supported; tables are in keuro",
-            )
-        policy_field = f.text("policy_field", required=True)
-        programme = f.map("programme", required=True)
-        prog_code = prog_title = ""
-        if programme:
-            prog_code = programme.text("code", required=True)
-            prog_title = programme.text("title", required=True)
-            programme.done()
-        department = f.text("department", required=True)
-        minister_f = f.map("minister", required=True)
-        minister = Person("")
-        if minister_f:
-            minister = Person(minister_f.text("name", required=True), minister_f.text("role"))
-            minister_f.done()
-        stamp = f.text("stamp")
-        date = f.date("date")
+        head = self.header(f)
         settings = self.settings(f.map("settings"))
         self.index_provision = settings.index_provision
         published = self.published(f.map("published"))
@@ -135,33 +111,17 @@ class _Loader:
         sds = tuple(self.objective(item, "SD") for item in f.seq("sds"))
         ise_keys = f.str_list("ises", required=True)
         f.done()
-
-        ises = []
-        for key, loc in ise_keys:
-            ise = self.ise(key, loc)
-            if ise is not None:
-                ises.append(ise)
+        ises = [ise for key, loc in ise_keys if (ise := self.ise(key, loc)) is not None]
         articles = self.articles()
         glossary = self.glossary()
         annexes = self.annexes()
         indicators = self.indicators()
         extensions = self.extensions()
-        if title == "" or year is None:
+        if head["title"] == "" or head["year"] is None:
             return None
         document = Document(
             root=self.root,
-            title=title,
-            subtitle=subtitle,
-            year=year,
-            kind=kind,
-            unit=unit,
-            policy_field=policy_field,
-            programme_code=prog_code,
-            programme_title=prog_title,
-            department=department,
-            minister=minister,
-            stamp=stamp,
-            date=date,
+            **head,
             settings=settings,
             chapters=chapters,
             sds=tuple(s for s in sds if s is not None),
@@ -178,6 +138,42 @@ class _Loader:
         )
         self.references(document)
         return document
+
+    def header(self, f: Fields) -> dict[str, Any]:
+        """The title page facts of bbt.yaml: title, year, policy field, programme, minister."""
+        unit = f.text("unit", default="keuro")
+        if unit != "keuro":
+            self.ctx.error(
+                "BBT003",
+                f.key_loc("unit"),
+                f"{DOCUMENT_FILE}: unit {unit!r} is not supported; tables are in keuro",
+            )
+        head: dict[str, Any] = {
+            "title": f.text("title", required=True),
+            "subtitle": f.text("subtitle"),
+            "year": f.integer("year", required=True),
+            "kind": f.text("kind", default="uitvoering"),
+            "unit": unit,
+            "policy_field": f.text("policy_field", required=True),
+            "programme_code": "",
+            "programme_title": "",
+        }
+        programme = f.map("programme", required=True)
+        if programme:
+            head["programme_code"] = programme.text("code", required=True)
+            head["programme_title"] = programme.text("title", required=True)
+            programme.done()
+        head["department"] = f.text("department", required=True)
+        minister_f = f.map("minister", required=True)
+        head["minister"] = Person("")
+        if minister_f:
+            head["minister"] = Person(
+                minister_f.text("name", required=True), minister_f.text("role")
+            )
+            minister_f.done()
+        head["stamp"] = f.text("stamp")
+        head["date"] = f.date("date")
+        return head
 
     # -- pieces of bbt.yaml -------------------------------------------------------------
 
