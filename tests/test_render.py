@@ -275,3 +275,19 @@ def test_cli_build_html(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = (tmp_path / "2024-sociale-economie.html").read_text("utf-8")
     assert "580.966" in html and "635.305" in html
+
+
+def test_headings_nest_without_skips(html: str) -> None:
+    """Every heading closes at its own level, and no level is skipped going down.
+
+    The narrative's own headings (``####`` in Markdown, with a data-bookmark attribute) are
+    shifted below the part that holds them: "Groeipad" in OD 17 (h4) becomes an h5.
+    """
+    tags = re.findall(r"<(/?)h([1-6])[\s>]", html)
+    opened = [int(level) for close, level in tags if not close]
+    closed = [int(level) for close, level in tags if close]
+    assert opened == closed
+    for before, after in zip(opened, opened[1:], strict=False):
+        assert after <= before + 1, (before, after)
+    assert re.search(r'<h5 data-bookmark="Groeipad">Groeipad</h5>', html)
+    assert re.search(r'<h3 data-bookmark="Het Vlaams Energie- en Klimaatplan 2021-2030">', html)

@@ -48,7 +48,7 @@ DOCUMENT_TEMPLATE = "bbt/document.html.j2"
 """The entry template, relative to the template folder."""
 
 _FOOTNOTE = re.compile(r'<span class="footnote">(.*?)</span>', re.S)
-_HEADING = re.compile(r"<(/?)h([1-6])>")
+_HEADING = re.compile(r"<(/?)h([1-6])(\s[^>]*)?>")
 
 
 class FigureSource(Protocol):
@@ -87,7 +87,8 @@ def nest(html: str, level: int) -> str:
     shift = level + 1 - min(levels)
 
     def replace(match: re.Match[str]) -> str:
-        return f"<{match.group(1)}h{min(6, max(1, int(match.group(2)) + shift))}>"
+        level = min(6, max(1, int(match.group(2)) + shift))
+        return f"<{match.group(1)}h{level}{match.group(3) or ''}>"
 
     return _HEADING.sub(replace, html)
 
