@@ -291,3 +291,27 @@ def test_headings_nest_without_skips(html: str) -> None:
         assert after <= before + 1, (before, after)
     assert re.search(r'<h5 data-bookmark="Groeipad">Groeipad</h5>', html)
     assert re.search(r'<h3 data-bookmark="Het Vlaams Energie- en Klimaatplan 2021-2030">', html)
+
+
+def test_absent_optional_parts_render_nothing(tmp_path: Path) -> None:
+    """No strategy text, no ODs, no entity heading, no korte inhoud or toelichting: no empty
+    numbered headings, no orphan labels, and the section numbers close up."""
+    from budgetkit import ARTICLE, make_budget
+
+    bare = ARTICLE.split("toelichting:")[0]
+    root = make_budget(
+        tmp_path / "b",
+        {
+            "ises/activering.yaml": "title: Activering\n",
+            "articles/JB0-1JEC2HA-WT.yaml": bare.replace("od: OD17\n", ""),
+        },
+    )
+    result = check(root)
+    assert not result.errors, result.errors
+    html = render_html(result.calculation, template_dir=DEFAULT_TEMPLATES)
+    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h[2-4][^>]*>(.*?)</h[2-4]>", html)]
+    assert "1.1. Budgettair kader voor het begrotingsjaar" in headings
+    assert not any(h.startswith(("1.2.", "1.3.")) for h in headings), headings
+    assert not any(h.rstrip().endswith(".") and h[:1].isdigit() for h in headings), headings
+    assert 'class="label"' not in html
+    assert "Operationele doelstellingen" not in html

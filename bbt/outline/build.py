@@ -161,15 +161,19 @@ class _Builder:
         heading = self.anchors.heading(f"{n}. ISE {ise.title.upper()}", 2, f"ise-{ise.key}")
         part = Part("ise", f"ise:{ise.key}", heading=heading)
         sections = _Numbers(f"{n}.")
-        strategy = self.anchors.heading(
-            f"{sections.next()} {titles['strategy']}", 3, f"ise-{ise.key}-sd"
-        )
-        part.children += [
-            Part("section", f"ise:{ise.key}:sd", heading=strategy),
-            self.text(f"ise:{ise.key}:strategy", ise.strategy, 3, context, local),
-        ]
-        ods = self.anchors.heading(f"{sections.next()} {titles['ods']}", 3, f"ise-{ise.key}-od")
-        part.children.append(Part("section", f"ise:{ise.key}:ods", heading=ods))
+        if ise.strategy:
+            strategy = self.anchors.heading(
+                f"{sections.next()} {titles['strategy']}", 3, f"ise-{ise.key}-sd"
+            )
+            part.children += [
+                Part("section", f"ise:{ise.key}:sd", heading=strategy),
+                self.text(f"ise:{ise.key}:strategy", ise.strategy, 3, context, local),
+            ]
+        if ise.ods:
+            ods = self.anchors.heading(
+                f"{sections.next()} {titles['ods']}", 3, f"ise-{ise.key}-od"
+            )
+            part.children.append(Part("section", f"ise:{ise.key}:ods", heading=ods))
         for od in ise.ods:
             heading = self.anchors.heading(
                 f"OD {od.number}: {od.title}", 4, f"od-{od.number}", note=od.footnote
@@ -200,10 +204,11 @@ class _Builder:
         ]
         if self.doc.settings.charts:
             parts.append(Part("charts", f"ise:{ise.key}:charts", data={"ise": ise.key}))
-        entity = self.anchors.heading(
-            f"{number}1. {ise.entity_heading}", 4, f"ise-{ise.key}-entiteit"
-        )
-        parts.append(Part("section", f"ise:{ise.key}:entity", heading=entity))
+        if ise.entity_heading:
+            entity = self.anchors.heading(
+                f"{number}1. {ise.entity_heading}", 4, f"ise-{ise.key}-entiteit"
+            )
+            parts.append(Part("section", f"ise:{ise.key}:entity", heading=entity))
         for title_key, receipt in (("receipts", True), ("expenditure", False)):
             arts = [a for a in figs.articles if a.article.code.is_receipt is receipt]
             if not arts:
