@@ -1,7 +1,10 @@
-"""Exact amounts and percentages.
+"""Exact amounts and percentages, and the other kinds of number a document prints.
 
 All amounts are :class:`decimal.Decimal` in the document's unit (keuro). Rounding happens
-in one place (:func:`round_half_up`), formatting only at the edge (bbt.render.filters).
+in one place (:func:`round_half_up`), formatting only at the edge (:mod:`bbt.format`), where
+the *kind* of a number decides its form: an amount (``580.966``), a :class:`Percent`
+(``93,9%``), a :class:`Count` (``5.022``), a :class:`Year` (``2024``, never ``2.024``) or a
+date (``22 maart 2024``).
 """
 
 from __future__ import annotations
@@ -91,3 +94,11 @@ class Percent:
         whole = int(scaled + Fraction(1, 2))  # half away from zero
         sign = -1 if exact < 0 else 1
         return (Decimal(sign * whole).scaleb(-places)).quantize(Decimal(1).scaleb(-places))
+
+
+class Year(int):
+    """A year: printed as its four digits, never grouped like an amount (``2024``)."""
+
+
+class Count(int):
+    """A count of things (applications, organisations): grouped, no decimals (``5.022``)."""

@@ -315,3 +315,16 @@ def test_absent_optional_parts_render_nothing(tmp_path: Path) -> None:
     assert not any(h.rstrip().endswith(".") and h[:1].isdigit() for h in headings), headings
     assert 'class="label"' not in html
     assert "Operationele doelstellingen" not in html
+
+
+def test_years_are_printed_as_years(html: str, calculation: Calculation) -> None:
+    """``{{ year }}`` prints 2024, never 2.024; every grouped number that looks like a year is
+    an amount of the data (seed: "in 2024 binnen contingent 1.207,64 trajecten")."""
+    from bbt.checks.numbers import flatten
+    from bbt.outline import outline_of
+
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "werden er in 2024 binnen contingent" in text
+    amounts = {bedrag(abs(f.value)) for f in flatten(outline_of(calculation).context)}
+    grouped_years = re.findall(r"(?<![\d.,])(1\.9\d\d|2\.0\d\d)(?![\d,]|\.\d)", text)
+    assert all(g in amounts for g in grouped_years), sorted(set(grouped_years) - amounts)

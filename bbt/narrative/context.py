@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
+from bbt.money import Year
 
 ContextProvider = Callable[[Calculation], dict[str, object]]
 """Adds names for every narrative (an extension's ``narrative_context``)."""
@@ -68,7 +69,7 @@ def global_ctx(
 ) -> dict[str, object]:
     """The names every narrative may use; ``providers`` add their own (extensions)."""
     ctx: dict[str, object] = {
-        "year": calculation.document.year,
+        "year": Year(calculation.document.year),
         "programme": {c: figures_ctx(f) for c, f in calculation.programme.items()},
         "ises": {i.ise.key: ise_ctx(i) for i in calculation.ises},
         "art": {code: article_ctx(a) for code, a in calculation.articles.items()},

@@ -8,6 +8,7 @@ the Jinja sandbox refuses ``__class__`` and friends on top.
 
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bbt.errors import Finding, FindingsError, Location, Severity
-from bbt.format import FILTERS, bedrag, procent
+from bbt.format import FILTERS, bedrag, datum, getal, procent
 from bbt.model import Narrative
-from bbt.money import Percent
+from bbt.money import Count, Percent, Year
 
 
 class NarrativeValueError(ValueError):
@@ -35,13 +36,19 @@ class NarrativeError(FindingsError):
 
 
 def finalize(value: object) -> object:
-    """How a bare ``{{ expression }}`` prints: amounts and percentages in Dutch."""
+    """How a bare ``{{ expression }}`` prints: by the kind of number (bbt.money), in Dutch."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, Year):
+        return str(int(value))
+    if isinstance(value, Count):
+        return getal(value)
     if isinstance(value, Decimal | int):
         return bedrag(value)
     if isinstance(value, Percent):
         return procent(value)
+    if isinstance(value, dt.date):
+        return datum(value)
     if isinstance(value, dict):
         raise NarrativeValueError(
             "an expression names a group of figures, not one figure "

@@ -81,7 +81,7 @@ class _Builder:
         return self.calculation.document
 
     def programme_local(self) -> dict[str, object]:
-        return {"programme": self.context["programme"], "year": self.doc.year}
+        return {"programme": self.context["programme"], "year": self.context["year"]}
 
     def text(
         self,
@@ -156,7 +156,7 @@ class _Builder:
         local = {
             "ise": context["ise"],
             "art": {a.code: article_ctx(a) for a in figs.articles},
-            "year": self.doc.year,
+            "year": self.context["year"],
         }
         heading = self.anchors.heading(f"{n}. ISE {ise.title.upper()}", 2, f"ise-{ise.key}")
         part = Part("ise", f"ise:{ise.key}", heading=heading)
@@ -225,7 +225,7 @@ class _Builder:
     def article(self, a: ArticleFigures, ise_context: dict[str, object], titles: Any) -> Part:
         actx = article_ctx(a)
         context = {**ise_context, "article": actx, **actx}
-        local = {**actx, "year": self.doc.year}
+        local = {**actx, "year": self.context["year"]}
         heading = self.anchors.heading(
             f"{a.code} – {a.article.title.upper()}", 6, a.code, toc=False, style="article-title"
         )
