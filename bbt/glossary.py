@@ -1,8 +1,10 @@
 """Abbreviations: which glossary terms the document uses, and which used terms it lacks.
 
-A term is "used" when it appears as a whole word (case-sensitive) in any narrative, title or
-table label of the document. Candidates for missing terms are words of two or more capitals
-(``CMW``, ``BO24``) that are not in the glossary and not Roman numerals or article codes.
+A term is "used" when it appears as a whole word (case-sensitive) in anything the document
+prints: a narrative, a title, a heading, a table's caption, columns and row labels, the title
+page (the programme code included). What the list of abbreviations shows is exactly that.
+Candidates for missing terms are words of two or more capitals (``CMW``, ``BO24``) that are
+not in the glossary and not Roman numerals or article codes.
 """
 
 from __future__ import annotations
@@ -15,30 +17,6 @@ from bbt.errors import Location
 from bbt.model import GlossaryEntry
 from bbt.outline import Outline
 
-# Words shown by the generated parts of the document (tables, headings) rather than prose.
-GENERATED_TERMS = (
-    "BA",
-    "BA-JR",
-    "BU",
-    "VAK",
-    "VEK",
-    "AO",
-    "TO",
-    "LO",
-    "ISE",
-    "SD",
-    "OD",
-    "ESR",
-    "WT",
-    "PR",
-    "IS",
-    "LE",
-    "PA",
-    "MVG",
-    "DAB",
-    "IVA",
-    "BBT",
-)
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _CANDIDATE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(?!\w)")
 
@@ -52,7 +30,7 @@ class TextSource:
 
 
 def texts(outline: Outline) -> Iterator[TextSource]:
-    """Every text the document prints, with its location."""
+    """Every text the document's authors wrote, with its location (not the generated words)."""
     doc = outline.calculation.document
     for text in outline.texts():
         if text.narrative:
@@ -74,9 +52,32 @@ def texts(outline: Outline) -> Iterator[TextSource]:
         yield TextSource(article.title, article.loc)
     for ind in doc.indicators:
         yield TextSource(" ".join([ind.title, ind.target, ind.note, *ind.values]), ind.loc)
-    yield TextSource(" ".join(GENERATED_TERMS), doc.loc)
     if any(r.staatsblad for g in doc.annexes.regelgeving for r in g.items):
         yield TextSource("BS", doc.loc)  # annex VII prints "BS <date>" (Belgisch Staatsblad)
+
+
+def _printed(outline: Outline) -> Iterator[str]:
+    """The words the outline itself prints: headings, labels, tables, the title page."""
+    doc = outline.calculation.document
+    yield from (doc.programme_code, doc.programme_title, doc.stamp, doc.minister.role)
+    for part in outline.walk():
+        if part.heading is not None:
+            yield part.heading.text
+            yield part.heading.note
+        yield part.label
+        yield from _strings(part.table)
+        yield from _strings(part.data)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _uses(term: str, text: str) -> bool:
@@ -90,7 +91,7 @@ def _uses(term: str, text: str) -> bool:
 
 def used_entries(outline: Outline) -> tuple[GlossaryEntry, ...]:
     """Glossary entries the document uses, sorted by term (case-insensitive), then meaning."""
-    corpus = "\n".join(t.text for t in texts(outline))
+    corpus = "\n".join([*(t.text for t in texts(outline)), *_printed(outline)])
     used = [e for e in outline.calculation.document.glossary if _uses(e.term, corpus)]
     return tuple(sorted(used, key=lambda e: (e.term.strip("()").casefold(), e.meaning.casefold())))
 
@@ -113,13 +114,7 @@ def missing_terms(outline: Outline) -> dict[str, Location]:
             for match in _CANDIDATE.finditer(line):
                 word = match.group(1)
                 stem = word.rstrip("0123456789")  # "BO24" is "BO" of 2024
-                if (
-                    word in known
-                    or stem in known
-                    or word in missing
-                    or _ROMAN.match(word)
-                    or word in GENERATED_TERMS
-                ):
+                if word in known or stem in known or word in missing or _ROMAN.match(word):
                     continue
                 missing[word] = source.loc.at_line(number) if source.loc.line else source.loc
     return missing

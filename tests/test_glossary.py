@@ -30,3 +30,18 @@ def test_missing_abbreviation_is_a_warning_at_its_line(tmp_path):
     )
     found = [f for f in check(root).findings if f.code == "BBT120"]
     assert [(f.message.split()[1], f.location.line) for f in found] == [("XYZ", 14), ("QQ", 14)]
+
+
+def test_the_list_holds_what_the_document_prints_and_nothing_else(tmp_path):
+    """Terms of the tables and headings count when printed (the programme code in the
+    programme table's caption); terms nothing prints are left out, built-in or not."""
+    glossary = (
+        "- {term: JE, meaning: Programma Sociale economie}\n"
+        "- {term: VAK, meaning: Vastleggingskrediet}\n"
+        "- {term: MVG, meaning: Ministerie van de Vlaamse Gemeenschap}\n"
+        "- {term: DAB, meaning: Dienst met Afzonderlijk Beheer}\n"
+        "- {term: SD, meaning: Strategische doelstelling}\n"
+    )
+    root = make_budget(tmp_path / "b", {"glossary.yaml": glossary})
+    terms = [e.term for e in used_entries(check(root).outline)]
+    assert terms == ["JE", "VAK"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -287,7 +288,7 @@ def test_headings_nest_without_skips(html: str) -> None:
     opened = [int(level) for close, level in tags if not close]
     closed = [int(level) for close, level in tags if close]
     assert opened == closed
-    for before, after in zip(opened, opened[1:], strict=False):
+    for before, after in itertools.pairwise(opened):
         assert after <= before + 1, (before, after)
     assert re.search(r'<h5 data-bookmark="Groeipad">Groeipad</h5>', html)
     assert re.search(r'<h3 data-bookmark="Het Vlaams Energie- en Klimaatplan 2021-2030">', html)

@@ -170,9 +170,7 @@ class _Builder:
                 self.text(f"ise:{ise.key}:strategy", ise.strategy, 3, context, local),
             ]
         if ise.ods:
-            ods = self.anchors.heading(
-                f"{sections.next()} {titles['ods']}", 3, f"ise-{ise.key}-od"
-            )
+            ods = self.anchors.heading(f"{sections.next()} {titles['ods']}", 3, f"ise-{ise.key}-od")
             part.children.append(Part("section", f"ise:{ise.key}:ods", heading=ods))
         for od in ise.ods:
             heading = self.anchors.heading(
