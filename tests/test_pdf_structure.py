@@ -254,6 +254,12 @@ def test_audit_finds_what_weasyprint_leaves_and_fix_structure_mends_it(
             "figures",
             "the alternative text of a figure is only its caption (‘Omzet 2024’)",
         ),
+        (
+            "<style>@page { @top-center { content: element(kop) } } .kop { position: running(kop) }"
+            '</style><div class="kop"><a href="https://example.org/">Bron</a></div><h1>T</h1>',
+            "structure",
+            "1 annotations (links) are outside the structure tree",
+        ),
     ],
 )
 def test_audit_finds_what_only_the_templates_can_fix(body: str, check: str, message: str) -> None:

@@ -418,7 +418,7 @@ def audit(pdf: bytes) -> list[Problem]:
     Checked: document /Lang, title (Info and XMP dc:title), /MarkInfo /Marked, /ViewerPreferences
     /DisplayDocTitle; every text or drawing operator either /Artifact or tagged with an MCID
     whose element is in the structure tree (so page furniture is no content); no empty
-    structure element except table cells; every /Headers id resolves through the /IDTree to a
+    structure element except table cells, no annotation outside the tree; every /Headers id resolves through the /IDTree to a
     /TH; every /TH has /Scope; heading levels H1-H6 start at H1 and never skip a level in
     reading order; every /Figure has an /Alt that says more than its caption, unless a /Table
     (its data) follows it.
@@ -430,6 +430,7 @@ def audit(pdf: bytes) -> list[Problem]:
             *_check_document(document, tree),
             *_check_content(document, tree),
             *_check_empty(tree),
+            *_check_annotations(document, tree),
             *_check_headers(tree),
             *_check_scope(tree),
             *_check_headings(tree, texts),
@@ -480,6 +481,25 @@ def _check_content(pdf: pikepdf.Pdf, tree: _Structure) -> Iterator[Problem]:
                 "furniture",
                 number,
                 f"{untagged} text or drawing operations are neither /Artifact nor tagged content",
+            )
+
+
+def _check_annotations(pdf: pikepdf.Pdf, tree: _Structure) -> Iterator[Problem]:
+    """Every annotation but a popup belongs to an element of the structure tree (ISO 14289-1
+    7.18.1): a link in a running header is tagged there, outside the tree."""
+    parent_tree = tree.parent_tree()
+    for number, page in enumerate(pdf.pages, start=1):
+        stray = 0
+        for annotation in page.obj.get("/Annots", Array()):
+            if annotation.get("/Subtype") == Name.Popup:
+                continue
+            key = annotation.get("/StructParent")
+            element = parent_tree.get(int(key)) if key is not None else None
+            if not isinstance(element, Dictionary) or element.objgen not in tree.reachable:
+                stray += 1
+        if stray:
+            yield Problem(
+                "structure", number, f"{stray} annotations (links) are outside the structure tree"
             )
 
 
