@@ -415,13 +415,14 @@ def _build_id_tree(pdf: pikepdf.Pdf, tree: _Structure) -> None:
 def audit(pdf: bytes) -> list[Problem]:
     """Every PDF/UA-1 problem we can check by machine, ordered by check and page.
 
-    Checked: document /Lang, title (Info and XMP dc:title), /MarkInfo /Marked, /ViewerPreferences
-    /DisplayDocTitle; every text or drawing operator either /Artifact or tagged with an MCID
-    whose element is in the structure tree (so page furniture is no content); no empty
-    structure element except table cells, no annotation outside the tree; every /Headers id resolves through the /IDTree to a
-    /TH; every /TH has /Scope; heading levels H1-H6 start at H1 and never skip a level in
-    reading order; every /Figure has an /Alt that says more than its caption, unless a /Table
-    (its data) follows it.
+    Checked: document /Lang, title (Info and XMP dc:title), /MarkInfo /Marked,
+    /ViewerPreferences /DisplayDocTitle; every text or drawing operator of a page either
+    /Artifact or tagged with an MCID whose element is in the structure tree (so page
+    furniture is no content; a form XObject drawn outside marked content counts as untagged);
+    no empty structure element except table cells, no annotation outside the tree; every
+    /Headers id resolves through the /IDTree to a /TH; every /TH has /Scope; heading levels
+    H1-H6 start at H1 and never skip a level in reading order; every /Figure has an /Alt that
+    says more than its caption, unless a /Table (its data) follows it.
     """
     with pikepdf.open(io.BytesIO(pdf)) as document:
         tree = _Structure(document)
