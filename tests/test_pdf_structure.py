@@ -317,6 +317,23 @@ def test_document_entries_are_checked() -> None:
 # -- what fix_structure does, and does not change -----------------------------------------------
 
 
+def test_tags_written_otherwise_than_weasyprint_does_are_fixed_too() -> None:
+    # Property lists with a second entry: the fast substitution does not apply, the parser does.
+    raw = weasyprint_pdf("<h1>Begroting</h1><p>Tekst</p>")
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        page = pdf.pages[0]
+        instructions = list(pikepdf.parse_content_stream(page))
+        for instruction in instructions:
+            if str(instruction.operator) == "BDC" and len(instruction.operands) == 2:
+                instruction.operands[1].Lang = pikepdf.String("nl-BE")
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        out = io.BytesIO()
+        pdf.save(out)
+    respelled = out.getvalue()
+    assert "furniture" in checks(audit(respelled))
+    assert audit(fix_structure(respelled)) == []
+
+
 def test_table_headers_get_scope_and_resolvable_ids() -> None:
     cells = table_cells(fix_structure(weasyprint_pdf(f"<h1>T</h1>{GROUPED_TABLE}")))
     assert cells["552.289"] == [("TD", None, ["VAK", "BU", "Uitgaven"])]

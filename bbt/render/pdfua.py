@@ -47,6 +47,7 @@ _CELLS = ("TH", "TD")
 _ROW_GROUPS = ("THead", "TBody", "TFoot")
 _PAGINATION = Dictionary(Type=Name.Pagination)
 _PDFUAID_NAMESPACE = re.compile(rb'\s+xmlns:pdfuaid="[^"]*"')
+_TAGGED_BDC = re.compile(rb"/[A-Za-z0-9_.-]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC\b")
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,6 @@ def _fix(pdf: pikepdf.Pdf) -> None:
         return
     _furniture_to_artifacts(pdf, tree)
     _drop_empty_elements(tree)
-    tree = _Structure(pdf)
     for table in [e for e in tree.elements if tree.kind(e) == "Table"]:
         _fix_table(tree, table)
     _build_id_tree(pdf, tree)
@@ -228,15 +228,44 @@ def _furniture_to_artifacts(pdf: pikepdf.Pdf, tree: _Structure) -> None:
         }
         if not stray:
             continue
-        instructions = list(pikepdf.parse_content_stream(page))
-        for n, instruction in enumerate(instructions):
-            if _mcid_of(instruction) in stray:
-                instructions[n] = pikepdf.ContentStreamInstruction(
-                    [Name.Artifact, _PAGINATION], Operator("BDC")
-                )
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        content = _artifacts_in_bytes(page.obj.Contents, stray) or _artifacts_parsed(page, stray)
+        page.obj.Contents = pdf.make_stream(content)
         for mcid in stray:
             mapping[mcid] = None  # an artifact has no parent element
+
+
+def _artifacts_in_bytes(contents: pikepdf.Object, stray: set[int]) -> bytes | None:
+    """The page content with the ``stray`` MCIDs' tags made artifacts, by substitution.
+
+    The fast path (a page of charts has 700 kB of operators): WeasyPrint writes each tag as
+    ``/Span <</MCID 3>> BDC`` and its text as hex strings, so the pattern can only be a tag.
+    Each MCID occurs once in a page; when a stray one is not found exactly once, this gives
+    up (None) and the parser does the work.
+    """
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    data = b"\n".join(stream.read_bytes() for stream in streams)
+    found: dict[int, int] = defaultdict(int)
+
+    def artifact(match: re.Match[bytes]) -> bytes:
+        mcid = int(match.group(1))
+        if mcid not in stray:
+            return match.group(0)
+        found[mcid] += 1
+        return b"/Artifact <</Type /Pagination>> BDC"
+
+    content = _TAGGED_BDC.sub(artifact, data)
+    return content if found.keys() == stray and set(found.values()) == {1} else None
+
+
+def _artifacts_parsed(page: pikepdf.Page, stray: set[int]) -> bytes:
+    """The page content with the ``stray`` MCIDs' tags made artifacts, by the content parser."""
+    instructions = list(pikepdf.parse_content_stream(page))
+    for n, instruction in enumerate(instructions):
+        if _mcid_of(instruction) in stray:
+            instructions[n] = pikepdf.ContentStreamInstruction(
+                [Name.Artifact, _PAGINATION], Operator("BDC")
+            )
+    return pikepdf.unparse_content_stream(instructions)
 
 
 def _mcid_of(instruction: object) -> int | None:
@@ -252,6 +281,7 @@ def _mcid_of(instruction: object) -> int | None:
 
 
 def _drop_empty_elements(tree: _Structure) -> None:
+    dropped: set[ObjGen] = set()
     # Bottom-up (reverse reading order), so a parent emptied by the pass goes too.
     for element in reversed(tree.elements):
         if _kids(element) or tree.kind(element) in _CELLS:
@@ -262,6 +292,9 @@ def _drop_empty_elements(tree: _Structure) -> None:
             parent.K = Array([k for k in kids if getattr(k, "objgen", None) != element.objgen])
         else:
             del parent["/K"]
+        dropped.add(element.objgen)
+    tree.elements = [e for e in tree.elements if e.objgen not in dropped]
+    tree.reachable -= dropped
 
 
 def _rows(tree: _Structure, table: pikepdf.Object) -> list[tuple[pikepdf.Object, bool]]:
@@ -320,7 +353,8 @@ def _fix_table(tree: _Structure, table: pikepdf.Object) -> None:
     for cell in headers:
         if "/ID" not in cell.element:
             cell.element.ID = String(_unique(f"th-{cell.element.objgen[0]}", used))
-    scopes = {id(cell): _scope(cell, cells) for cell in headers}
+    named = _named_by(cells)
+    scopes = {id(cell): _scope(cell, named.get(str(cell.element.ID), set())) for cell in headers}
     for cell in headers:
         _set_table_attribute(cell.element, "/Scope", Name("/" + scopes[id(cell)]))
     for cell in cells:
@@ -345,29 +379,37 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _scope(header: _Cell, cells: list[_Cell]) -> str:
-    """/Row, /Column or /Both for a header cell, as the HTML ``scope`` said.
-
-    WeasyPrint lists a header in the /Headers of the cells of its row when the HTML said
-    ``scope="row"`` and of the cells below it otherwise: that is the HTML's word. A header
-    no cell names (an empty column, a corner) falls back on its place: in the table head or
-    the first row it heads a column, in the first column it heads a row.
-    """
-    ident = header.element.get("/ID")
-    same_row = other_row = False
+def _named_by(cells: list[_Cell]) -> dict[str, set[bool]]:
+    """Header ID -> for each data cell whose /Headers names it: is that cell in its row?"""
+    rows = {}
+    for cell in cells:
+        if cell.header and "/ID" in cell.element:
+            rows[str(cell.element.ID)] = cell.row
+    named: dict[str, set[bool]] = defaultdict(set)
     for cell in cells:
         attributes = _table_attributes(cell.element)
         names = attributes.get("/Headers") if attributes is not None else None
-        if cell.header or ident is None or not isinstance(names, Array) or ident not in names:
+        if cell.header or not isinstance(names, Array):
             continue
-        if cell.row == header.row:
-            same_row = True
-        else:
-            other_row = True
-    if same_row and other_row:
+        for name in map(str, names):
+            if name in rows:
+                named[name].add(rows[name] == cell.row)
+    return named
+
+
+def _scope(header: _Cell, same_row: set[bool]) -> str:
+    """/Row, /Column or /Both for a header cell, as the HTML ``scope`` said.
+
+    WeasyPrint lists a header in the /Headers of the cells of its row when the HTML said
+    ``scope="row"`` and of the cells below it otherwise (``same_row`` holds, for each cell
+    naming it, whether that cell is in its row): that is the HTML's word. A header no cell
+    names (an empty column, a corner) falls back on its place: in the table head or the first
+    row it heads a column, in the first column it heads a row.
+    """
+    if same_row == {True, False}:
         return "Both"
-    if same_row or other_row:
-        return "Row" if same_row else "Column"
+    if same_row:
+        return "Row" if True in same_row else "Column"
     if header.in_head or header.row == 0 or header.column > 0:
         return "Column"
     return "Row"
