@@ -9,7 +9,9 @@
 * Repeatable: dates come from the HTML's ``dcterms.created`` meta (``SOURCE_DATE_EPOCH`` or the
   document's date) and the file identifier is a hash of the content: same input, same bytes.
 * Tagged as PDF/UA-1 (``pdf_variant="pdf/ua-1"``: structure tree, ``MarkInfo``, language,
-  title shown in the window).
+  title shown in the window), then completed and audited by :func:`bbt.render.pdfua.conform`:
+  the file claims PDF/UA-1 only when the audit finds nothing; otherwise each failed check is a
+  ``BBT304`` warning (docs/accessibility.md).
 * Fast: the garbage collector is paused while WeasyPrint lays out (it allocates millions of
   short-lived objects and spends about a quarter of its time in cyclic GC otherwise).
 """
@@ -36,6 +38,7 @@ with warnings.catch_warnings():
 
 from bbt.errors import Finding, Location, RenderError, Severity, relpath
 from bbt.render.html import gc_paused
+from bbt.render.pdfua import conform, summary
 
 PDF_STYLESHEET = Path("bbt") / "pdf.css"
 """The PDF-only stylesheet (embedded fonts), looked up in the allowed folders."""
@@ -134,8 +137,16 @@ def _stylesheet(allowed_dirs: Sequence[Path]) -> Path | None:
     return None
 
 
-def render_pdf(html: str, *, allowed_dirs: list[Path]) -> bytes:
-    """Lay out ``html`` as an A4 PDF; relative URLs resolve against the first allowed folder."""
+def render_pdf(
+    html: str, *, allowed_dirs: list[Path], findings: list[Finding] | None = None
+) -> bytes:
+    """Lay out ``html`` as an A4 PDF; relative URLs resolve against the first allowed folder.
+
+    The PDF is made PDF/UA-1 where WeasyPrint falls short (:func:`bbt.render.pdfua.conform`)
+    and claims it only when the audit passes. When it does not, the PDF is still returned,
+    without the claim, and one ``BBT304`` warning per failed check is appended to
+    ``findings`` (if given): the caller decides whether a warning fails the build.
+    """
     fetcher = SafeFetcher(allowed_dirs)
     base = Path(allowed_dirs[0]).resolve() if allowed_dirs else Path.cwd()
     try:
@@ -180,6 +191,14 @@ def render_pdf(html: str, *, allowed_dirs: list[Path]) -> bytes:
         raise RenderError(
             [Finding("BBT303", Severity.ERROR, Location(relpath(base)), str(exc))]
         ) from None
+    data, problems = conform(data)
+    if findings is not None:
+        findings += [
+            Finding(
+                "BBT304", Severity.WARNING, Location(relpath(base)), f"PDF/UA-1 not claimed: {line}"
+            )
+            for line in summary(problems)
+        ]
     return data
 
 
