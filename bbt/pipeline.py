@@ -86,7 +86,8 @@ def render(
             from bbt.render.pdf import render_pdf
 
             allowed = [root.resolve(), Path(templates).resolve()]
-            outputs["pdf"] = render_pdf(html, allowed_dirs=allowed)
+            # PDF/UA is claimed only when the audit passes; otherwise BBT304 says why.
+            outputs["pdf"] = render_pdf(html, allowed_dirs=allowed, findings=result.findings)
     except FindingsError as exc:
         result.findings.extend(exc.findings)
         return {}

@@ -220,7 +220,7 @@ def test_alt_text_carries_every_number(
 ) -> None:
     for chart in all_charts(example_charts):
         alt = str(chart["alt"])
-        assert f'<desc id="{chart["id"]}-desc">{escape(alt)}</desc>' in str(chart["svg"])
+        assert f'<title id="{chart["id"]}-title">{escape(alt)}</title>' in str(chart["svg"])
         for word in texts(chart["svg"]):
             for number in NUMBER.findall(word):
                 assert number.lstrip("+") in alt, (chart["id"], number)
@@ -271,8 +271,9 @@ def test_svg_is_lean_self_contained_and_real_text(
     for chart in all_charts(example_charts):
         svg, cid = str(chart["svg"]), str(chart["id"])
         assert svg.startswith(f'<svg id="{cid}" class="chart-svg" role="img"')
-        assert f'aria-labelledby="{cid}-title {cid}-desc"' in svg
-        assert f'<title id="{cid}-title">{escape(chart["title"])}</title>' in svg
+        assert f'aria-labelledby="{cid}-title"' in svg
+        assert f'<title id="{cid}-title">{escape(chart["alt"])}</title>' in svg
+        assert str(chart["alt"]).startswith(str(chart["title"]))
         assert "url(" not in svg and "<style" not in svg and "<?xml" not in svg
         assert "<path" not in svg and "<text" in svg  # real text, no glyphs drawn as paths
         assert f'font-family="{PDF_FONT_FAMILY}, sans-serif"' in svg

@@ -19,8 +19,8 @@ four charts of the example take milliseconds and a few kilobytes). The rules the
   compare) is not drawn but written out, "n.v.t.: negatieve uitvoering (-1.936,3%)"; a zero
   BA-JR says "n.v.t.: BA-JR is 0". Reference lines (100%, the ``explain_below`` threshold,
   explained in a legend) cross the bars, never that text.
-* **Accessible**: ``role="img"`` with ``aria-labelledby`` on its own ``<title>`` and ``<desc>``;
-  the description (:attr:`Chart.alt`) states every number of the chart, and the template adds the
+* **Accessible**: ``role="img"`` with ``aria-labelledby`` on its own ``<title>``, which holds
+  the text alternative (:attr:`Chart.alt`): the title and every number of the chart; the template adds the
   data table (:attr:`Chart.rows`).
 * **Self-contained and repeatable**: ids are prefixed with the chart id, nothing refers to a
   ``url(...)``, no ``<style>`` element (it would style the whole page); the same input gives the
@@ -87,7 +87,7 @@ class Chart:
     Attributes:
         id: unique in the document (``chart-activering-benutting``); prefixes the SVG's ids.
         title: the figure caption (Dutch, plain text).
-        alt: the chart's numbers in plain Dutch text (also the SVG's ``<desc>``).
+        alt: the chart's numbers in plain Dutch text (also the SVG's ``<title>``).
         svg: the inline ``<svg>`` element.
         columns / rows: the chart's data as a table of formatted Dutch strings.
     """
@@ -227,12 +227,13 @@ class _Svg:
         h = _n(height)
         head = (
             f'<svg id="{chart_id}" class="chart-svg" role="img" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+            f'aria-labelledby="{chart_id}-title" '
             f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {h}" '
             f'width="{WIDTH}" height="{h}" font-size="{FONT}" fill="{INK}" '
             f'font-family="{PDF_FONT_FAMILY}, sans-serif">'
-            f'<title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(alt)}</desc>'
+            # The whole text alternative is the title: WeasyPrint takes a figure's /Alt in the
+            # PDF from the SVG's first <title> only (the <desc> would be lost there).
+            f'<title id="{chart_id}-title">{escape(alt)}</title>'
         )
         return Markup(head + "\n" + "\n".join(self.parts) + "\n</svg>\n")
 
