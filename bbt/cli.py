@@ -140,6 +140,12 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
     from bbt.pipeline import check as run_check
 
     budget = _path(path)
+    from bbt.set import is_set
+
+    if is_set(budget):  # a folder of budget folders: checked as one unit (docs/set.md)
+        from bbt.set.cli import run_set_check
+
+        sys.exit(run_set_check(budget, fmt, strict, quiet, fix))
     if fix:
         from bbt.checks.fix import fix_numbers
 
@@ -271,6 +277,12 @@ def build(
         )
     budgets = list(paths or (DEFAULT_BUDGET,))
     template_dir = templates or DEFAULT_TEMPLATES
+    from bbt.set import is_set
+
+    if len(budgets) == 1 and is_set(budgets[0]):  # a set: documents, overview, open data
+        from bbt.set.cli import run_set_build
+
+        sys.exit(run_set_build(budgets[0], out_dir, wanted, template_dir, jobs))
 
     def report(budget: Path, result: Result) -> bool:
         problems = [f for f in result.findings if f.severity > Severity.INFO]
