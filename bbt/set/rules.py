@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import get_close_matches
 
 from bbt.errors import Finding, Location, Severity
 from bbt.model import CREDIT_LABELS, Article, Movement
@@ -162,11 +163,8 @@ def check_missing_articles(view: SetView) -> Iterator[Finding]:
         if target.kind != "missing":
             continue
         documents = ", ".join(f"{e.name} ({e.key_loc('programme')})" for e in target.entries)
-        codes = sorted(a.code.text for e in target.entries for a in e.doc.articles)
-        from difflib import get_close_matches
-
-        close = get_close_matches(b.movement.counterpart, codes, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        close = _meant(b, target.entries)
+        hint = f"; did you mean {close}?" if close else ""
         yield Finding(
             "BBT613",
             Severity.ERROR,
@@ -175,6 +173,22 @@ def check_missing_articles(view: SetView) -> Iterator[Finding]:
             f"the document of programme {b.movement.counterpart[5:7]} in this set, has no such "
             f"article{hint}",
         )
+
+
+def _meant(b: Booking, entries: tuple[Entry, ...]) -> str | None:
+    """The article that books a movement with ``b``'s article, else the closest code."""
+    mine = b.article.code.text
+    answering = [
+        a.code.text
+        for e in entries
+        for a in e.doc.articles
+        if any(m.counterpart == mine for m in a.movements)
+    ]
+    if len(answering) == 1:
+        return answering[0]
+    codes = sorted(a.code.text for e in entries for a in e.doc.articles)
+    close = get_close_matches(b.movement.counterpart, codes, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 # -- provisions --------------------------------------------------------------------------------
