@@ -326,3 +326,20 @@ def test_a_provision_nobody_drew_from_and_an_undeclared_credit(tmp_path: Path) -
         in found["provision Relanceprovisie"].message
     )
     assert found["provision Klimaatprovisie"].message.endswith("none drew from it")
+
+
+def test_a_transfer_by_name_booked_on_one_side(tmp_path: Path) -> None:
+    root = make_set(tmp_path / "s", None, c=CONSISTENT / "cultuur", m=CONSISTENT / "mobiliteit")
+    edit(root / "m/articles/MB0-1MDB2BB-WT.yaml", "from: Cultuur", "from: Elders")
+    at_c, at_m = sorted(
+        (f for f in check_set(root).findings if f.code == "BBT610"),
+        key=lambda f: f.location.file,
+    )
+    assert (Path(at_c.location.file).name, at_c.location.line) == ("HB0-1HCA2AC-WT.yaml", 9)
+    assert (Path(at_m.location.file).name, at_m.location.line) == ("bbt.yaml", 5)  # policy_field
+    assert (
+        "with Mobiliteit (" in at_c.message
+        and "naming the other document (by name)" in at_c.message
+    )
+    assert at_m.message.startswith("Mobiliteit books no movement with Cultuur")
+    assert "book the other side here (VAK +250, VEK +250)" in at_m.message

@@ -161,3 +161,17 @@ def test_a_set_with_errors_builds_its_sound_documents_but_no_overview(tmp_path: 
     assert sorted(p.name for p in out.iterdir()) == ["cultuur.html", "mobiliteit.html"]
     assert "[BBT611]" in result.output and "[BBT001]" in result.output
     assert "no overview (the set has errors)" in result.stderr
+
+
+def test_a_template_mistake_in_the_overview_points_at_its_line(tmp_path: Path) -> None:
+    from bbt.errors import RenderError
+
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "overview.html.j2").write_text("<html>\n{{ totals.nope }}\n", "utf-8")
+    result = check_set(CONSISTENT)
+    assert result.view is not None and result.budget_set is not None
+    with pytest.raises(RenderError) as caught:
+        render_overview_html(result.view, result.budget_set, tmp_path)
+    (finding,) = caught.value.findings
+    assert finding.code == "BBT650" and finding.location.line == 2
+    assert finding.location.file.endswith("set/overview.html.j2")

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import traceback
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -161,18 +162,21 @@ def render_overview_html(
     try:
         return env.get_template(TEMPLATE).render(overview_context(view, budget_set, formats, links))
     except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        line = getattr(exc, "lineno", None) or 0
-        name = getattr(exc, "filename", None) or str(templates / TEMPLATE)
+        where = _template_location(exc, templates / TEMPLATE)
         raise RenderError(
-            [
-                Finding(
-                    "BBT650",
-                    Severity.ERROR,
-                    Location(relpath(Path(name)), int(line)),
-                    f"overview template: {exc}",
-                )
-            ]
+            [Finding("BBT650", Severity.ERROR, where, f"overview template: {exc}")]
         ) from None
+
+
+def _template_location(exc: Exception, default: Path) -> Location:
+    """The template line: Jinja's for syntax errors, else the innermost template frame."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not line:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".j2", ".html", ".css")):
+                name, line = frame.filename, frame.lineno
+                break
+    return Location(relpath(Path(name or default)), int(line or 0))
 
 
 def render_overview_pdf(html: str, templates: Path, set_root: Path) -> bytes:
@@ -231,7 +235,10 @@ def write_outputs(
 ) -> list[Path]:
     """Render everything in memory, then write: the overview in ``formats`` and the open data."""
     from bbt.pipeline import write_atomic
+    from bbt.resources import TEMPLATES as SHIPPED
 
+    if not (templates / TEMPLATE).is_file():
+        templates = SHIPPED  # a document template folder without set/: the shipped overview
     files: dict[Path, bytes] = {}
     html = render_overview_html(view, budget_set, templates, formats)
     if "html" in formats:

@@ -72,7 +72,7 @@ def transfer_sides(view: SetView) -> tuple[dict[tuple[End, End], Side], dict[End
         elif target.kind == "document":
             other = target.entries[0]
             mine, theirs = ("document", index[id(b.entry)], ""), ("document", index[id(other)], "")
-            ends.setdefault(theirs, Side(other.name, other.doc.loc))
+            ends.setdefault(theirs, Side(other.name, other.key_loc("policy_field")))
             label = b.entry.name
         else:
             continue
