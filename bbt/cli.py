@@ -127,6 +127,7 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
     from bbt.pipeline import check as run_check
 
     budget = default_budget(path)
+    _hand_over("check_path", budget, fmt, strict, quiet, fix)
     result = run_check(budget)
     if fix and result.calculation is not None:
         from bbt.checks.fix import fix_numbers
@@ -182,6 +183,16 @@ def calc(path: Path | None) -> None:
     from bbt.report import calc_tables
 
     click.echo(calc_tables(_calculated(path)))
+
+
+def _hand_over(hook: str, path: Path, *options: object) -> None:
+    """Let an extension take over a folder of its own kind (a set of budgets); exit if it does."""
+    from bbt.extension import hooks
+
+    for _extension, run in hooks(hook):
+        status = run(path, *options)
+        if status is not None:
+            sys.exit(status)
 
 
 def _calculated(path: Path | None) -> Calculation:
@@ -246,6 +257,7 @@ def build(
     budgets = [default_budget(p) for p in paths] or [default_budget(None)]
     template_dir = templates or DEFAULT_TEMPLATES
     if len(budgets) == 1:
+        _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs)
         _build_one(budgets[0], out_dir, wanted, template_dir)
     _build_many(budgets, out_dir, wanted, template_dir, jobs)
 

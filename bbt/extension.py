@@ -15,6 +15,10 @@ the hook is used, so ``bbt check`` pays nothing for a command it does not run:
 * ``rules``: a module whose import registers check rules (``@bbt.checks.rule``);
 * ``narrative_context(calculation) -> dict``: extra names every narrative may use;
 * ``commands() -> list[click.Command]``: extra ``bbt`` commands;
+* ``check_path(path, fmt, strict, quiet, fix) -> int | None`` and
+  ``build_path(path, out_dir, formats, templates, jobs) -> int | None``: a kind of folder the
+  extension takes over from ``bbt check`` and ``bbt build`` (a set of budgets); None when the
+  path is not its kind, else the exit status;
 * ``finding_codes``: the codes it reports, with their docs (docs/findings.md is tested
   against them).
 
@@ -45,6 +49,7 @@ class Extension:
         rules: a module that registers check rules when imported.
         narrative_context: ``(calculation) -> dict[str, object]``.
         commands: ``() -> list[click.Command]``.
+        check_path / build_path: ``bbt check`` / ``bbt build`` of a folder it recognises.
         finding_codes: ``module:attribute`` of a sequence of :class:`bbt.findings.Code`.
     """
 
@@ -54,6 +59,8 @@ class Extension:
     rules: str = ""
     narrative_context: str = ""
     commands: str = ""
+    check_path: str = ""
+    build_path: str = ""
     finding_codes: str = ""
 
     def hook(self, name: str) -> Any:

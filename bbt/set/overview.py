@@ -1,0 +1,258 @@
+"""The set's own outputs: the overview (HTML and PDF) and one data package of all documents.
+
+* ``overzicht.html`` / ``overzicht.pdf``: per policy field and programme VAK and VEK for BA,
+  BA-JR and BU with utilisation, the government total, the provisions and the transfers between
+  documents, and a link to each document. Rendered from ``set/overview.html.j2`` in the template
+  folder, in the shared sandbox (:func:`bbt.narrative.make_environment`: autoescape,
+  ``StrictUndefined``, the Dutch filters); the PDF through :func:`bbt.render.pdf.render_pdf`
+  with only the template and set folders allowed.
+* ``open-data/credits.csv`` and ``open-data/datapackage.json``: the rows of
+  :func:`bbt.exchange.export.rows` for every document, under the same Table Schema as the
+  single-document export, so one document's export and the set's can be stacked.
+
+Totals use each document's programme figures as the document shows them (published totals
+where it declares them), so every row agrees with its own document; the government total is
+the exact sum of those rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import traceback
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, TemplateError
+
+from bbt.calculation import Figures, total
+from bbt.errors import Finding, Location, RenderError, Severity, relpath
+from bbt.model import EXPENDITURE_CREDITS
+from bbt.set.model import OPEN_DATA_DIR, OVERVIEW_STEM, BudgetSet
+from bbt.set.view import SetView
+
+TEMPLATE = "set/overview.html.j2"
+"""The overview's entry template, relative to the template folder."""
+
+
+def _figures(figs: Figures) -> dict[str, Any]:
+    return {"ba": figs.ba, "ba_jr": figs.ba_jr, "bu": figs.bu, "benutting": figs.benutting}
+
+
+def _created(view: SetView) -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` when set, else the latest document date: same input, same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    days = [e.doc.date or dt.date(e.doc.year + 1, 1, 1) for e in view.entries]
+    day = max(days, default=dt.date(1970, 1, 1))
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def overview_context(
+    view: SetView, budget_set: BudgetSet, formats: tuple[str, ...], links: bool = True
+) -> dict[str, Any]:
+    """Plain data for the template (no model object reaches the sandbox).
+
+    ``links``: the documents' files as links (the HTML beside them) or as names (the PDF).
+    """
+    documents = []
+    for entry in view.entries:
+        shown = entry.calc.programme
+        documents.append(
+            {
+                "name": entry.name,
+                "programme_code": entry.doc.programme_code,
+                "programme_title": entry.doc.programme_title,
+                "files": [f"{entry.member.stem}.{fmt}" for fmt in _shown(formats, links)],
+                **{c: _figures(shown[c]) for c in EXPENDITURE_CREDITS},
+            }
+        )
+    government = {
+        c: _figures(total(e.calc.programme[c] for e in view.entries)) for c in EXPENDITURE_CREDITS
+    }
+    years = sorted({e.doc.year for e in view.entries})
+    return {
+        "title": budget_set.title,
+        "year": str(budget_set.year if budget_set.year is not None else years[0]),
+        "created": _created(view).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "documents": documents,
+        "government": government,
+        "provisions": _provisions(view),
+        "transfers": _transfers(view),
+        "open_data": f"{OPEN_DATA_DIR}/datapackage.json",
+        "links": links,
+    }
+
+
+def _shown(formats: tuple[str, ...], links: bool) -> tuple[str, ...]:
+    """The files to name: every format on screen; on paper the PDF, the printed form."""
+    return formats if links or "pdf" not in formats else ("pdf",)
+
+
+def _provisions(view: SetView) -> list[dict[str, Any]]:
+    """Per checked provision: what each document drew, the total, what set.yaml says it released."""
+    from bbt.set.rules import draws_from, total_of
+
+    out = []
+    for key in sorted(view.provisions):
+        declared = view.set.provisions.get(key)
+        draws = draws_from(view, key)
+        rows = [
+            {"name": view.entries[n].name, **_credit_cells(total_of(bookings))}
+            for n, bookings in sorted(draws.items())
+        ]
+        drawn = total_of(b for bookings in draws.values() for b in bookings)
+        released = {c: a for c, (a, _loc) in declared.released.items()} if declared else None
+        out.append(
+            {
+                "key": key,
+                "title": declared.title if declared else key,
+                "rows": rows,
+                "drawn": _credit_cells(drawn),
+                "released": _credit_cells(released) if released is not None else None,
+            }
+        )
+    return out
+
+
+def _credit_cells(amounts: dict[str, Decimal]) -> dict[str, Decimal | None]:
+    return {c: amounts.get(c) for c in EXPENDITURE_CREDITS}
+
+
+def _transfers(view: SetView) -> list[dict[str, Any]]:
+    """Each transfer between two documents once, from the giving to the receiving end."""
+    from bbt.set.rules import transfer_sides
+
+    booked, _ends = transfer_sides(view)
+    out = []
+    for (mine, theirs), side in sorted(booked.items()):
+        if mine > theirs and (theirs, mine) in booked:
+            continue  # the pair is listed from its other side
+        mirror = booked.get((theirs, mine))
+        gives = sum(side.amounts.values()) < 0
+        giver, taker = (side, mirror) if gives else (mirror, side)
+        received = {c: -v for c, v in side.amounts.items()} if gives else dict(side.amounts)
+        out.append(
+            {
+                "from": giver.label if giver else "",
+                "to": taker.label if taker else "",
+                **_credit_cells(received),
+            }
+        )
+    return out
+
+
+def render_overview_html(
+    view: SetView,
+    budget_set: BudgetSet,
+    templates: Path,
+    formats: tuple[str, ...] = ("html",),
+    links: bool = True,
+) -> str:
+    """The overview as one self-contained HTML page; ``formats``: the documents' files it names."""
+    from bbt.narrative import make_environment
+
+    env = make_environment(loader=FileSystemLoader(str(templates)), auto_reload=False)
+    try:
+        return env.get_template(TEMPLATE).render(overview_context(view, budget_set, formats, links))
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        where = _template_location(exc, templates / TEMPLATE)
+        raise RenderError(
+            [Finding("BBT650", Severity.ERROR, where, f"overview template: {exc}")]
+        ) from None
+
+
+def _template_location(exc: Exception, default: Path) -> Location:
+    """The template line: Jinja's for syntax errors, else the innermost template frame."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not line:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".j2", ".html", ".css")):
+                name, line = frame.filename, frame.lineno
+                break
+    return Location(relpath(Path(name or default)), int(line or 0))
+
+
+def render_overview_pdf(html: str, templates: Path, set_root: Path) -> bytes:
+    """The PDF of the overview; resources only from the template and set folders."""
+    from bbt.render.pdf import render_pdf
+
+    # The template folder comes first: its bbt/pdf.css embeds the document fonts.
+    pdf: bytes = render_pdf(html, allowed_dirs=[templates, set_root])
+    return pdf
+
+
+def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
+    """``credits.csv`` of every document's article figures and its ``datapackage.json``."""
+    from bbt.exchange.export import COLUMNS, CSV_NAME, PACKAGE_NAME, build_export, rows
+
+    names = [c[0] for c in COLUMNS]
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(names)
+    for entry in view.entries:
+        for record in rows(entry.calc):
+            writer.writerow([_cell(record[n]) for n in names])
+    # The resource (path, dialect, Table Schema) is the single-document export's, unchanged.
+    single = json.loads(build_export(view.entries[0].calc).files[PACKAGE_NAME])
+    year = budget_set.year if budget_set.year is not None else view.entries[0].doc.year
+    slug = re.sub(r"[^a-z0-9._-]+", "-", budget_set.root.resolve().name.lower()).strip("-")
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": f"bbt-set-{slug or 'set'}",
+        "title": f"{budget_set.title} {year}".strip(),
+        "description": (
+            f"Credits of {len(view.entries)} BBTs of budget year {year} "
+            f"({', '.join(e.name for e in view.entries)}): BA, BA-JR and BU per budget article "
+            "and credit type, in thousand euro."
+        ),
+        "keywords": ["begroting", "BBT", str(year)],
+        "fiscalPeriod": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
+        "currency": "EUR",
+        "unit": "keuro",
+        "resources": single["resources"],
+    }
+    return {
+        CSV_NAME: stream.getvalue().encode("utf-8"),
+        PACKAGE_NAME: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+
+
+def _cell(value: str | Decimal | int) -> str:
+    from bbt.exchange.yamledit import plain_amount
+
+    return plain_amount(value) if isinstance(value, Decimal) else str(value)
+
+
+def write_outputs(
+    view: SetView, budget_set: BudgetSet, out_dir: Path, formats: tuple[str, ...], templates: Path
+) -> list[Path]:
+    """Render everything in memory, then write: the overview in ``formats`` and the open data."""
+    from bbt.pipeline import write_atomic
+    from bbt.resources import TEMPLATES as SHIPPED
+
+    if not (templates / TEMPLATE).is_file():
+        templates = SHIPPED  # a document template folder without set/: the shipped overview
+    files: dict[Path, bytes] = {}
+    html = render_overview_html(view, budget_set, templates, formats)
+    if "html" in formats:
+        files[out_dir / f"{OVERVIEW_STEM}.html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        # Links to the documents only work beside the HTML: the PDF names the files instead.
+        printable = render_overview_html(view, budget_set, templates, formats, links=False)
+        files[out_dir / f"{OVERVIEW_STEM}.pdf"] = render_overview_pdf(
+            printable, templates, budget_set.root
+        )
+    for name, data in open_data(view, budget_set).items():
+        files[out_dir / OPEN_DATA_DIR / name] = data
+    written = []
+    for target, data in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(target, data))
+    return written
