@@ -523,3 +523,14 @@ def test_json_records_with_exact_numbers(full: Path, tmp_path: Path) -> None:
 def test_bad_json_is_refused(full: Path, tmp_path: Path, text: str, message: str) -> None:
     code, _, err = run(sheet_of(tmp_path, "c.json", text), "--into", full, "--yes")
     assert code == 1 and message in err, err
+
+
+def test_a_csv_that_is_not_utf8_is_refused_at_its_line(full: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "ansi.csv"
+    rows = ["Begrotingsartikel;Titel;ISE;Krediettype;Fase;Bedrag"]
+    rows += ["JB0-1JEC2HA-WT;Collectief maatwerk;activering;VEK;BU;552.157"] * 400
+    rows += ["JB0-1JEC2HB-WT;Gecreëerd;activering;VAK;BA;1"]  # Windows-1252, as Excel saves "CSV"
+    sheet.write_bytes("\r\n".join(rows).encode("cp1252"))
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "ansi.csv:402: error: the CSV file is not UTF-8; save it as 'CSV UTF-8" in err

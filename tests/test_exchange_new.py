@@ -248,3 +248,14 @@ def test_every_narrative_of_a_generated_skeleton_renders(files: dict[str, str]) 
             if name.startswith("articles/") and "{{ vak.bu }}" in text and "{%" not in text:
                 key = f"article:{name[9:-5]}:toelichting"
                 assert "{{ vak.bu }}" in texts[key]  # data that still exists stays cited
+
+
+def test_from_the_shipped_example_into_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(NEW, ["2026"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 2026-sociale-economie:" in result.output
+    assert load(tmp_path / "2026-sociale-economie").year == 2026
+    assert not (EXAMPLE.parent / "2026-sociale-economie").exists()

@@ -215,7 +215,8 @@ def export_command(path: Path | None, out_dir: Path, csv_format: str, allow_erro
     "target",
     type=click.Path(path_type=Path),
     default=None,
-    help="The new folder (default: the source's name with the new year, beside it).",
+    help="The new folder (default: the source's name with the new year, beside it; for the "
+    "shipped example, in the current folder).",
 )
 @ALLOW_ERRORS
 def new_command(year: int, source: Path | None, target: Path | None, allow_errors: bool) -> None:
@@ -241,6 +242,8 @@ def new_command(year: int, source: Path | None, target: Path | None, allow_error
         skeleton = build_skeleton(origin, year, allow_errors)
         _allowed(list(skeleton.errors), "starting from the source")
         folder = target if target is not None else default_target(origin, year, skeleton.old_year)
+        if source is None and target is None:  # never inside the installed package
+            folder = Path(folder.name)
         if folder.is_dir() and any(folder.iterdir()):
             raise click.BadParameter(
                 f"{relpath(folder)} already exists and is not empty", param_hint="--to"

@@ -167,7 +167,7 @@ def _lines(text: IO[str], name: str, limits: Limits) -> Iterator[str]:
                 name,
                 "the CSV file is not UTF-8; save it as 'CSV UTF-8 (door lijstscheidingsteken "
                 "gescheiden)'",
-                number + 1,
+                _bad_byte_line(text),
             )
         if not line:
             return
@@ -175,6 +175,18 @@ def _lines(text: IO[str], name: str, limits: Limits) -> Iterator[str]:
         if len(line) > limits.line_chars:
             _too_big(name, f"line {number} is longer than {limits.line_chars} characters", number)
         yield line
+
+
+def _bad_byte_line(text: IO[str]) -> int:
+    """The line of the first byte that is not UTF-8 (the decoder reads ahead in chunks)."""
+    raw = text.buffer  # type: ignore[attr-defined]
+    raw.seek(0)
+    data = raw.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return int(data[: exc.start].count(b"\n")) + 1
+    return 0  # pragma: no cover - only called after a decoding error
 
 
 def _csv(text: IO[str], name: str, delimiter: str | None, limits: Limits) -> Sheet:
