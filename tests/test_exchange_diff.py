@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,8 +22,15 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def diff(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(DIFF, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example, and a copy with the seed's typo in the data and more (it fails bbt check)."""
     root = tmp_path_factory.mktemp("diff")
     old = Path(shutil.copytree(EXAMPLE, root / "old"))
     new = Path(shutil.copytree(EXAMPLE, root / "new"))
@@ -42,9 +50,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_markdown_report_of_two_folders(pair: tuple[Path, Path]) -> None:
     old, new = pair
-    result = CliRunner().invoke(DIFF, [str(old), str(new)])
-    assert result.exit_code == 0, result.output
-    out = result.stdout
+    code, out, err = diff(old, new, "--allow-errors")
+    assert code == 0, err
+    assert "comparing despite" in err and "[BBT101]" in err
     assert out.startswith(
         "## Budget changes: Beleids- en begrotingstoelichting Sociale Economie 2024"
     )
@@ -60,61 +68,137 @@ def test_markdown_report_of_two_folders(pair: tuple[Path, Path]) -> None:
     assert "|---|---|---|---:|---:|---:|---:|---:|" in out
 
 
+def test_a_version_with_errors_is_refused(pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    code, out, err = diff(old, new)
+    assert code == 1 and out == ""
+    assert re.search(
+        r"new/articles/JB0-1JEC2HA-WT\.yaml:\d+:\d+: error: JB0-1JEC2HA-WT VAK: BA 580\.966 "
+        r"\+7\.337 movements = 588\.303, but BA-JR is 588\.293 .*\[BBT101\]",
+        err,
+    ), err
+    assert "error(s) in the data (bbt check); no report: fix them, or pass --allow-errors" in err
+
+
 def test_html_report(pair: tuple[Path, Path], tmp_path: Path) -> None:
     old, new = pair
     page = tmp_path / "out" / "changes.html"
-    result = CliRunner().invoke(DIFF, [str(old), str(new), "--html", str(page)])
-    assert result.exit_code == 0
+    markdown = tmp_path / "out" / "changes.md"
+    code, out, _ = diff(old, new, "--html", page, "-o", markdown, "--allow-errors")
+    assert code == 0 and out == ""
     html = page.read_text(encoding="utf-8")
     assert "<h2>Figures</h2>" in html and "<td class=num>522.157</td>" in html
     assert "<td class=num>89,0%</td>" in html
+    assert "| 552.157 | 522.157 |" in markdown.read_text(encoding="utf-8")
+
+
+def test_every_printed_figure_and_text_is_compared(tmp_path: Path) -> None:
+    """Published totals, provisions, accruals, cited figures, titles, glossary, indicators
+    and contingents: the report names each change with the example's real figures."""
+    new = Path(shutil.copytree(EXAMPLE, tmp_path / "new"))
+    edit(new / "ises" / "activering.yaml", "vak: {bu: 635305}", "vak: {bu: 635306}")
+    edit(new / "bbt.yaml", "vak: {bu: 653583}", "vak: {bu: 653584}")
+    edit(new / "bbt.yaml", "{vak: 8275, vek: 8275}", "{vak: 8276, vek: 8275}")
+    article = new / "articles" / "JB0-1JEC2HA-WT.yaml"
+    edit(article, "accruals: {vak: 18188, vek: 18188}", "accruals: {vak: 18190, vek: 18188}")
+    edit(article, "title: Collectief maatwerk", "title: Collectief maatwerk (CMW)")
+    edit(
+        new / "articles" / "JB0-1JEC2HF-WT.yaml",
+        "begeleidingspremie: {vak: 3602, vek: 3602",
+        "begeleidingspremie: {vak: 3603, vek: 3602",
+    )
+    edit(
+        new / "glossary.yaml",
+        "{term: AHAD, meaning: Alle Hens Aan Dek}",
+        "{term: AHAD, meaning: Alle hens aan dek}",
+    )
+    edit(new / "indicators.yaml", '"Kwalitatieve streefwaarde: stijging"', '"Stijging"')
+    edit(new / "contingenten.yaml", "filled: 76476.81", "filled: 76476.91")
+    code, out, err = diff(EXAMPLE, new, "--allow-errors")
+    assert code == 0, err
+    assert "[BBT109]" in err  # the provision no longer adds up: printed, allowed
+    for row in (
+        "| Activering (Sociale Economie) | VAK | BU | 635.305 | 635.306 | +1 |",
+        "| Programme JE | VAK | BU | 653.583 | 653.584 | +1 |",
+        "| CB0-1CBD2AB-PR | VAK | 8.275 | 8.276 | +1 |",
+        "| JB0-1JEC2HA-WT | VAK | 18.188 | 18.190 | +2 |",
+        "| JB0-1JEC2HF-WT | begeleidingspremie | VAK | 3.602 | 3.603 | +1 |",
+        "| JB0-1JEC2HA-WT | title | Collectief maatwerk | Collectief maatwerk (CMW) |",
+        "| AHAD | Alle Hens Aan Dek | Alle hens aan dek |",
+        "| werkzaamheidsgraad-pmah | target | Kwalitatieve streefwaarde: stijging | Stijging |",
+        "| cmw | 2023 | 76.476,81 / 82.456,46 = 92,7% | 76.476,91 / 82.456,46 = 92,7% |",
+    ):
+        assert row in out, row
+    for section in ("Published totals", "Provisions", "Accruals", "Cited figures", "Glossary"):
+        assert f"### {section}" in out
+    assert "1 published total change(s)" not in out and "2 published total change(s)" in out
+    assert "0 figure(s) changed" in out
 
 
 def test_no_changes(pair: tuple[Path, Path]) -> None:
     old, _ = pair
-    result = CliRunner().invoke(DIFF, [str(old), str(EXAMPLE)])
-    assert result.exit_code == 0
-    assert "No changes in figures" in result.stdout
+    code, out, _ = diff(old, EXAMPLE)
+    assert code == 0
+    assert "No changes in figures" in out
 
 
 def test_a_version_that_does_not_load(tmp_path: Path) -> None:
-    result = CliRunner().invoke(DIFF, [str(EXAMPLE), str(tmp_path)])
-    assert result.exit_code == 1
-    assert "[BBT014]" in result.stderr and result.stdout == ""
+    code, out, err = diff(EXAMPLE, tmp_path, "--allow-errors")
+    assert code == 1
+    assert "[BBT014]" in err and out == ""
+
+
+def test_report_paths_that_cannot_be_written(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    old, _ = pair
+    (tmp_path / "file").write_text("x")
+    code, out, err = diff(old, EXAMPLE, "-o", tmp_path / "file" / "r.md")
+    assert code == 1 and out == ""
+    assert "is a file [BBT515]" in err
+    code, _, err = diff(old, EXAMPLE, "--html", tmp_path, "-o", tmp_path / "r.md")
+    assert code == 1 and "it is a folder [BBT515]" in err
+    assert not (tmp_path / "r.md").exists()  # the two files come together, or not at all
 
 
 def test_usage() -> None:
-    assert CliRunner().invoke(DIFF, [str(EXAMPLE)]).exit_code == 2
-    assert CliRunner().invoke(DIFF, ["--git", "a", "b", "x", "y"]).exit_code == 2
-    assert "bbt diff --git origin/main HEAD" in CliRunner().invoke(DIFF, ["--help"]).output
+    assert diff(EXAMPLE)[0] == 2
+    assert diff("--git", "a", "b", "x", "y")[0] == 2
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_two_git_revisions(tmp_path: Path) -> None:
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
     repo = tmp_path / "repo"
-    folder = Path(shutil.copytree(EXAMPLE, repo / "budgets" / "2024"))
+    shutil.copytree(EXAMPLE, repo / "budgets" / "2024")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "one")
+    return repo
 
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-            cwd=repo,
-            check=True,
-            capture_output=True,
-        )
 
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "one")
+def test_two_git_revisions(repo: Path) -> None:
+    folder = repo / "budgets" / "2024"
     edit(folder / "articles" / "JB0-1JEC2HE-WT.yaml", "bu: -2188}   #", "bu: -2187}   #")
-    git("commit", "-q", "-am", "two")
-    result = CliRunner().invoke(DIFF, ["--git", "HEAD~1", "HEAD", str(folder)])
-    assert result.exit_code == 0, result.output
+    git(repo, "commit", "-q", "-am", "two")
+    code, out, err = diff("--git", "HEAD~1", "HEAD", folder)
+    assert code == 0, err
     assert (
         "| JB0-1JEC2HE-WT Doelgroepvermindering gesco's sociale werkplaatsen | VAK | BU | -2.188 | -2.187 | +1 |"
-        in result.stdout
+        in out
     )
-    assert "1 figure(s) changed in 1 article(s)" in result.stdout
-    result = CliRunner().invoke(DIFF, ["--git", "HEAD~1", "nope", str(folder)])
-    assert result.exit_code == 1 and "unknown git revision 'nope' [BBT530]" in result.stderr
-    result = CliRunner().invoke(DIFF, ["--git", "--upload-pack=x", "HEAD", str(folder)])
-    assert result.exit_code == 1 and "[BBT530]" in result.stderr
+    assert "1 figure(s) changed in 1 article(s)" in out
+    code, _, err = diff("--git", "HEAD~1", "nope", folder)
+    assert code == 1 and "unknown git revision 'nope' [BBT530]" in err
+    code, _, err = diff("--git", "--upload-pack=x", "HEAD", folder)
+    assert code == 1 and "[BBT530]" in err

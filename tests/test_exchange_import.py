@@ -154,7 +154,7 @@ def test_new_article_needs_an_ise(full: Path, tmp_path: Path) -> None:
     )
     code, _, err = run(sheet, "--into", full, "--yes")
     assert code == 1
-    assert "new.csv:2:1: JB0-1JEC2HB-WT is a new article and the sheet gives no ISE" in err
+    assert "new.csv:2:1: error: JB0-1JEC2HB-WT is a new article and the sheet gives no ISE" in err
     assert "[BBT507]" in err
     code, out, _ = run(sheet, "--into", full, "--ise", "activering", "--yes")
     assert code == 0 and "new article: Nieuw artikel, ISE activering" in out
@@ -167,43 +167,52 @@ def test_new_article_needs_an_ise(full: Path, tmp_path: Path) -> None:
 BAD = {
     "unknown column": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag;Opmerking\nJB0-1JEC2HA-WT;VEK;BU;552.157;x\n",
-        "bad.csv:1:5: unknown column 'Opmerking'",
+        "bad.csv:1:5: error: unknown column 'Opmerking'",
         "BBT502",
     ),
     "text in an amount cell": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;veel\n",
-        "bad.csv:2:4: JB0-1JEC2HA-WT VEK BU: 'veel' is not an amount",
+        "bad.csv:2:4: error: JB0-1JEC2HA-WT VEK BU: 'veel' is not an amount",
         "BBT503",
     ),
-    "ambiguous dot": (
-        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;552.15\n",
-        "bad.csv:2:4: JB0-1JEC2HA-WT VEK BU: '552.15' is ambiguous",
+    "two number formats in one column": (
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\n"
+        "JB0-1JEC2HA-WT;VEK;BU;552.15\nJB0-1JEC2HC-WT;VAK;BU;4.499,5\n",
+        "bad.csv:1:4: error: column D 'Bedrag' mixes number formats: '4.499,5' (D3) is Dutch "
+        "(1.234,5), '552.15' (D2) is plain (1234.5)",
         "BBT503",
+    ),
+    "a formula in a title": (
+        "Begrotingsartikel;Titel;Krediettype;Fase;Bedrag\n"
+        'JB0-1JEC2HA-WT;=HYPERLINK("http://x.example/");VEK;BU;552157\n'
+        "JB0-1JEC2HE-WT;Gesco;VAK;BU;-1\n",
+        "bad.csv:2:2: error: '=HYPERLINK(\"http://x.example/\")' starts like a formula",
+        "BBT513",
     ),
     "a code twice with different values": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag\n"
         "JB0-1JEC2HA-WT;VEK;BU;552.157\nJB0-1JEC2HA-WT;VEK;BU;522.157\n",
-        "bad.csv:3:4: JB0-1JEC2HA-WT VEK BU is 522.157 here and 552.157 on row 2",
+        "bad.csv:3:4: error: JB0-1JEC2HA-WT VEK BU is 522.157 here and 552.157 on row 2",
         "BBT506",
     ),
     "invalid article code": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC7HA-WT;VEK;BU;552.157\n",
-        "bad.csv:2:1: 'JB0-1JEC7HA-WT': unexpected credit kind '7'",
+        "bad.csv:2:1: error: 'JB0-1JEC7HA-WT': unexpected credit kind '7'",
         "BBT504",
     ),
     "credit type of receipts on expenditure": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;AO;BU;45\n",
-        "bad.csv:2:4: JB0-1JEC2HA-WT is an expenditure article",
+        "bad.csv:2:4: error: JB0-1JEC2HA-WT is an expenditure article",
         "BBT505",
     ),
     "unknown phase": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BX;1\n",
-        "bad.csv:2:3: 'BX' is not a phase",
+        "bad.csv:2:3: error: 'BX' is not a phase",
         "BBT505",
     ),
     "long and wide mixed": (
         "Begrotingsartikel;Krediettype;Fase;Bedrag;VAK BA\nJB0-1JEC2HA-WT;VEK;BU;1;2\n",
-        "bad.csv:1:1: the sheet mixes a long layout",
+        "bad.csv:1:1: error: the sheet mixes a long layout",
         "BBT502",
     ),
 }
@@ -216,7 +225,7 @@ def test_bad_input_is_refused_with_a_location_and_nothing_is_written(
     content, message, finding = BAD[case]
     sheet = tmp_path / "bad.csv"
     # plus a good row: a partial write would change JB0-1JEC2HE-WT
-    if "VAK BA" not in content.splitlines()[0]:
+    if content.startswith("Begrotingsartikel;Krediettype;Fase;Bedrag\n"):
         content += "JB0-1JEC2HE-WT;VAK;BU;-1\n"
     sheet.write_text(content, encoding="utf-8")
     before = snapshot(full)
@@ -246,6 +255,8 @@ def test_all_problems_are_reported_together(full: Path, tmp_path: Path) -> None:
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert CliRunner().invoke(IMPORT, []).exit_code == 2
+    no_target = CliRunner().invoke(IMPORT, [str(CSV)])  # never into the shipped example
+    assert no_target.exit_code == 2 and "--into" in no_target.output
     assert (
         CliRunner().invoke(IMPORT, [str(CSV), "--mapping", str(tmp_path / "nope.yaml")]).exit_code
         == 2
@@ -264,8 +275,8 @@ def test_bad_mapping_file(full: Path, tmp_path: Path) -> None:
     mapping.write_text("columns:\n  Artikel: kode\nnumber_format: us\n", encoding="utf-8")
     code, _, err = run(CSV, "--into", full, "--mapping", mapping)
     assert code == 1
-    assert "m.yaml:2:3: column 'Artikel': 'kode' is not a field" in err
-    assert "m.yaml:3:1: number_format must be nl (1.234,5) or plain (1234.5) [BBT510]" in err
+    assert "m.yaml:2:3: error: column 'Artikel': 'kode' is not a field" in err
+    assert "m.yaml:3:1: error: number_format must be nl (1.234,5) or plain (1234.5) [BBT510]" in err
 
 
 def test_help_has_examples() -> None:
@@ -275,3 +286,251 @@ def test_help_has_examples() -> None:
         "bbt import figures-2025.xlsx --into budgets/2025-sociale-economie --dry-run"
         in result.output
     )
+
+
+# -- number formats: decided per column, never cell by cell ----------------------------------
+
+
+def sheet_of(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_users_ambiguous_column_is_read_as_dutch_with_a_warning(
+    full: Path, tmp_path: Path
+) -> None:
+    sheet = sheet_of(
+        tmp_path,
+        "one.csv",
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\nJB0-1JEC2HA-WT;VEK;BU;552.158\n",
+    )
+    code, out, err = run(sheet, "--into", full, "--dry-run")
+    assert code == 0
+    assert (
+        "one.csv:1:4: warning: column D 'Bedrag': no value tells Dutch (1.234,5) from plain "
+        "(1234.5) number format; read as Dutch, the default, so '552.158' (D2) is read as 552158"
+    ) in err
+    assert "[BBT514]" in err
+    assert "amounts in column D 'Bedrag': Dutch (1.234,5), the default" in out
+    assert "552.157 ->      552.158" in out
+    # Said out loud, the same cell is 552,158 keuro: the user decides, not a guess.
+    code, out, err = run(sheet, "--into", full, "--number-format", "plain", "--dry-run")
+    assert code == 0 and err == ""
+    assert "declared by --number-format" in out
+    assert "552.157 ->      552,158" in out
+
+
+def test_one_decisive_value_decides_the_whole_column(full: Path, tmp_path: Path) -> None:
+    sheet = sheet_of(
+        tmp_path,
+        "plain.csv",
+        "Begrotingsartikel;Krediettype;Fase;Bedrag\n"
+        "JB0-1JEC2HA-WT;VEK;BU;552.157\n"
+        "JB0-1JEC2HE-WT;VAK;BU;-2188.5\n",
+    )
+    code, out, err = run(sheet, "--into", full, "--dry-run")
+    assert code == 0, err
+    assert "amounts in column D 'Bedrag': plain (1234.5), detected from D3 '-2188.5'" in out
+    assert "552.157 ->      552,157" in out  # row 2 is read in the column's format
+    assert err == ""
+
+
+def test_each_wide_column_has_its_own_format(full: Path, tmp_path: Path) -> None:
+    sheet = sheet_of(
+        tmp_path,
+        "wide.csv",
+        "Begrotingsartikel;VAK BU;VEK BU\nJB0-1JEC2HA-WT;552.289,5;552157.25\n",
+    )
+    code, out, err = run(sheet, "--into", full, "--dry-run")
+    assert code == 0, err
+    assert "column B 'VAK BU': Dutch (1.234,5), detected from B2 '552.289,5'" in out
+    assert "column C 'VEK BU': plain (1234.5), detected from C2 '552157.25'" in out
+    assert "552.289 ->    552.289,5" in out and "552.157 ->   552.157,25" in out
+
+
+def test_bbt_exports_fix_their_own_format(full: Path, tmp_path: Path) -> None:
+    header = (
+        "budget_year{0}programme_code{0}programme_title{0}ise{0}ise_title{0}article_code{0}"
+        "article_title{0}esr_aggregate{0}direction{0}credit_type{0}phase{0}fiscal_phase{0}amount\n"
+    )
+    row = (
+        "2024{0}JE{0}Sociale economie{0}activering{0}Activering{0}JB0-1JEC2HA-WT{0}"
+        "Collectief maatwerk{0}WT{0}expenditure{0}VEK{0}BU{0}executed{0}{1}\n"
+    )
+    # The issue's case: 552.157 keuro in the plain export is 552,157 keuro, never 552157.
+    plain = sheet_of(tmp_path, "p.csv", header.format(",") + row.format(",", "552.157"))
+    code, out, _ = run(plain, "--into", full, "--dry-run")
+    assert code == 0
+    assert "plain (1234.5), as in every ','-separated bbt export" in out
+    assert "552.157 ->      552,157" in out
+    dutch = sheet_of(tmp_path, "n.csv", header.format(";") + row.format(";", "552,157"))
+    code, out, _ = run(dutch, "--into", full, "--dry-run")
+    assert code == 0 and "552.157 ->      552,157" in out
+    # bbt's Dutch export never groups thousands: a dot there was not written by bbt.
+    bad = sheet_of(tmp_path, "b.csv", header.format(";") + row.format(";", "552.157"))
+    code, _, err = run(bad, "--into", full, "--dry-run")
+    assert code == 1
+    assert (
+        "b.csv:2:13: error: JB0-1JEC2HA-WT VEK BU: '552.157' is not an amount in decimal comma without grouping (1234,5) number format [BBT503]"
+        in err
+    )
+
+
+def xlsx(path: Path, rows: list[list[object]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_excel_numbers_are_values_not_text(full: Path, tmp_path: Path) -> None:
+    sheet = xlsx(
+        tmp_path / "n.xlsx",
+        [
+            ["Begrotingsartikel", "VAK BU", "VEK BU"],
+            ["JB0-1JEC2HA-WT", 552289.5, 552.157],  # float cells, as Excel stores them
+            ["JB0-1JEC2HE-WT", -2188, "-2.187"],  # an int cell; a text cell
+        ],
+    )
+    code, out, err = run(sheet, "--into", full, "--dry-run")
+    assert code == 0, err
+    assert "column B 'VAK BU': numeric cells, exact" in out
+    assert (
+        "column C 'VEK BU': numeric cells, exact; text cells: Dutch (1.234,5), the default" in out
+    )
+    assert "552.289 ->    552.289,5" in out
+    assert "552.157 ->      552,157" in out  # the number 552.157, never 552157
+    assert "-2.188 ->       -2.187" in out
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("=B3+1", "is a formula (=B3+1); bbt imports values"),
+        (True, "is TRUE, not an amount"),
+        (1.0000005, "'1.0000005' has more than 3 decimals"),
+    ],
+)
+def test_odd_excel_cells_are_refused(
+    full: Path, tmp_path: Path, cell: object, message: str
+) -> None:
+    sheet = xlsx(tmp_path / "o.xlsx", [["Begrotingsartikel", "VEK BU"], ["JB0-1JEC2HA-WT", cell]])
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert f"o.xlsx:2:2: error: JB0-1JEC2HA-WT VEK BU: {message}" in err
+
+
+def test_a_date_cell_is_not_an_amount(full: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    sheet = xlsx(
+        tmp_path / "d.xlsx",
+        [["Begrotingsartikel", "VEK BU"], ["JB0-1JEC2HA-WT", dt.date(2024, 5, 1)]],
+    )
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1 and "is a date (2024-05-01 00:00:00), not an amount [BBT503]" in err
+
+
+# -- formula injection ------------------------------------------------------------------------
+
+
+NEW_ROW = "Begrotingsartikel;Titel;ISE;Krediettype;Fase;Bedrag\nJB0-1JEC2HB-WT;{};{};VAK;BA;-1315\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "ise"),
+    [
+        ("=cmd|' /C calc'!A0", "activering"),
+        ("+1+1", "activering"),
+        ("@SUM(A1:A9)", "activering"),
+        ("\t=1+1", "activering"),
+        ("Nieuw artikel", "-activering"),
+    ],
+)
+def test_formula_like_text_is_refused(full: Path, tmp_path: Path, title: str, ise: str) -> None:
+    sheet = sheet_of(tmp_path, "f.csv", NEW_ROW.format(title, ise))
+    before = snapshot(full)
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "starts like a formula (=, +, -, @, tab or carriage return)" in err
+    assert "[BBT513]" in err and "f.csv:2:" in err
+    assert snapshot(full) == before
+
+
+def test_escaped_formula_text_and_negative_amounts_are_fine(full: Path, tmp_path: Path) -> None:
+    sheet = sheet_of(tmp_path, "e.csv", NEW_ROW.format("'=Nieuw (€)", "activering"))
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 0, err
+    article = load(full).article("JB0-1JEC2HB-WT")
+    assert article is not None
+    assert article.title == "=Nieuw (€)"  # the quote only said: this is text
+    assert article.credits["vak"].ba == Decimal(-1315)
+
+
+def test_an_excel_formula_in_a_title_is_refused(full: Path, tmp_path: Path) -> None:
+    sheet = xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Begrotingsartikel", "Titel", "ISE", "VAK BA"],
+            ["JB0-1JEC2HB-WT", '=HYPERLINK("http://x.example","klik")', "activering", 1],
+        ],
+    )
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "f.xlsx:2:2: error: a formula (=HYPERLINK(" in err and "[BBT513]" in err
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def test_json_records_with_exact_numbers(full: Path, tmp_path: Path) -> None:
+    sheet = sheet_of(
+        tmp_path,
+        "c.json",
+        '[\n  {"article_code": "JB0-1JEC2HA-WT", "credit_type": "VEK", "phase": "BU", "amount": 552157.125},\n'
+        '  {"article_code": "JB0-1JEC2HE-WT", "credit_type": "VAK", "phase": "BU", "amount": -2188}\n]\n',
+    )
+    code, out, err = run(sheet, "--into", full, "--yes")
+    assert code == 0, err
+    assert "amounts in key 'amount': numeric cells, exact" in out
+    vek = load(full).article("JB0-1JEC2HA-WT").credits["vek"]  # type: ignore[union-attr]
+    assert vek.bu == Decimal("552157.125")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": 1}', "c.json:1: error: a JSON file to import is an array of records"),
+        (
+            '[{"article_code": {"x": 1}}]',
+            "c.json:1: error: each record must be an object of plain values",
+        ),
+        (
+            '[\n {"article_code": "JB0-1JEC2HA-WT", "amount": NaN}]',
+            "not valid JSON: NaN is not a number",
+        ),
+        ("[" * 100_000, "c.json:1: error: not valid JSON: nested too deeply"),
+        (
+            '[{"article_code": "JB0-1JEC2HA-WT", "credit_type": "VEK", "phase": "BU", "amount": 1},\n'
+            ' {"article_code": "JB0-1JEC2HA-WT", "extra": 2}]',
+            "c.json:2: error: key 'extra' is not in the first record [BBT502]",
+        ),
+    ],
+)
+def test_bad_json_is_refused(full: Path, tmp_path: Path, text: str, message: str) -> None:
+    code, _, err = run(sheet_of(tmp_path, "c.json", text), "--into", full, "--yes")
+    assert code == 1 and message in err, err
+
+
+def test_a_csv_that_is_not_utf8_is_refused_at_its_line(full: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "ansi.csv"
+    rows = ["Begrotingsartikel;Titel;ISE;Krediettype;Fase;Bedrag"]
+    rows += ["JB0-1JEC2HA-WT;Collectief maatwerk;activering;VEK;BU;552.157"] * 400
+    rows += ["JB0-1JEC2HB-WT;Gecreëerd;activering;VAK;BA;1"]  # Windows-1252, as Excel saves "CSV"
+    sheet.write_bytes("\r\n".join(rows).encode("cp1252"))
+    code, _, err = run(sheet, "--into", full, "--yes")
+    assert code == 1
+    assert "ansi.csv:402: error: the CSV file is not UTF-8; save it as 'CSV UTF-8" in err

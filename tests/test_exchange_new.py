@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from budgetkit import ARTICLE, make_budget
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bbt.calc import calculate
 from bbt.exchange.cli import COMMANDS
+from bbt.exchange.skeleton import build_skeleton, neutralise_text, placeholder, write_skeleton
 from bbt.load.budget import load
 from bbt.pipeline import check
+from bbt.render.narrative import expand, pieces, render
 from bbt.resources import EXAMPLE
 
 DATA = Path(__file__).resolve().parent / "data" / "exchange"
@@ -24,7 +31,8 @@ def skeleton(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(NEW, ["2025", "--from", str(EXAMPLE), "--to", str(target)])
     assert result.exit_code == 0, result.output
     assert (
-        "8 articles with figures cleared, 39 narratives marked as drafts of 2024" in result.output
+        "8 articles with figures cleared, 39 narratives marked as drafts of 2024, 64 expression(s) "
+        "replaced by [[invullen: ...]]" in result.output
     )
     return target
 
@@ -55,14 +63,31 @@ def test_every_narrative_is_a_draft_and_check_lists_drafts_and_missing_phases(
 ) -> None:
     toelichting = (skeleton / "text" / "articles" / "JB0-1JEC2HA-WT.toelichting.md").read_text()
     original = (EXAMPLE / "text" / "articles" / "JB0-1JEC2HA-WT.toelichting.md").read_text()
-    assert toelichting == f"{MARKER}\n{original}"
+    for removed in ("mv.index_apr24.vak", "mv.index_jan25.vak", "accruals.vak"):
+        original = original.replace(f"{{{{ {removed} }}}}", f"[[invullen: {removed}]]")
+    assert toelichting == f"{MARKER}\n{original}"  # figures that still exist stay expressions
+    assert "{{ vak.ba }}" in toelichting and "{{ -realloc.vek }}" in toelichting
     result = check(skeleton)  # never crashes
     assert result.calculation is not None
     codes = [f.code for f in result.findings]
     assert codes.count("BBT130") == 39
+    assert "BBT202" not in codes  # no expression left that cannot evaluate
     missing = [f for f in result.findings if f.code == "BBT107"]
     assert len(missing) == 17  # every credit type of every article
     assert all(f.code in {"BBT107"} for f in result.errors)
+
+
+def test_every_narrative_of_the_skeleton_renders(skeleton: Path) -> None:
+    calc = calculate(load(skeleton))
+    rendered = [expand(p.narrative, p.context) for p in pieces(calc)]
+    assert len(rendered) == 39
+    kader = next(p for p in pieces(calc) if p.key == "ise:duurzame-arbeidsmarkt:kader")
+    assert "{{ ise.vak.ba }}" in kader.narrative.source
+    assert (
+        "[[invullen: art['JB0-1JEC2GA-WT'].mv.relance.vek]]" in kader.narrative.source
+    )  # an ISE text citing an article's movement
+    html = render(kader.narrative, kader.context)  # Markdown leaves it as visible text
+    assert "[[invullen: art['JB0-1JEC2GA-WT'].mv.relance.vek]]" in html.unescape()
 
 
 def test_inline_narratives_get_the_marker_inside_the_yaml(tmp_path: Path) -> None:
@@ -115,3 +140,122 @@ def test_refusals(skeleton: Path, tmp_path: Path) -> None:
         "bbt new 2025 --from budgets/2024-sociale-economie"
         in CliRunner().invoke(NEW, ["--help"]).output
     )
+
+
+def test_a_source_with_errors_is_refused_unless_allowed(tmp_path: Path) -> None:
+    source = make_budget(
+        tmp_path / "b2024",
+        {"articles/JB0-1JEC2HA-WT.yaml": ARTICLE.replace("ba_jr: 588293", "ba_jr: 588294")},
+    )
+    result = CliRunner().invoke(NEW, ["2025", "--from", str(source)])
+    assert result.exit_code == 1
+    assert "[BBT101]" in result.stderr and "error(s) in the data (bbt check)" in result.stderr
+    assert not (tmp_path / "b2025").exists()
+    result = CliRunner().invoke(NEW, ["2025", "--from", str(source), "--allow-errors"])
+    assert result.exit_code == 0 and "starting from the source despite 1 error(s)" in result.stderr
+    assert (tmp_path / "b2025" / "bbt.yaml").is_file()
+
+
+def test_a_symbolic_link_in_the_source_is_not_followed(tmp_path: Path) -> None:
+    source = make_budget(tmp_path / "b2024")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not budget data\n")
+    (source / "notes.txt").symlink_to(outside)
+    result = CliRunner().invoke(NEW, ["2025", "--from", str(source)])
+    assert result.exit_code == 1
+    assert "notes.txt: error: a symbolic link in the source folder" in result.stderr
+    assert "[BBT522]" in result.stderr and not (tmp_path / "b2025").exists()
+
+
+def test_a_target_that_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("mine\n")
+    result = CliRunner().invoke(NEW, ["2025", "--from", str(EXAMPLE), "--to", str(target)])
+    assert result.exit_code == 1
+    assert f"{target}: error: {target} is a file [BBT515]" in result.stderr
+    assert target.read_text() == "mine\n" and sorted(tmp_path.iterdir()) == [target]
+
+
+def test_placeholders_are_plain_visible_text() -> None:
+    assert placeholder(" mv.index_apr24.vak ") == "[[invullen: mv.index_apr24.vak]]"
+    assert placeholder("x | bedrag") == "[[invullen: x \\| bedrag]]"  # safe in a table cell
+    assert placeholder("{'a': 1}['a']") == "[[invullen: \\{'a': 1\\}['a']]]"  # never Jinja
+    assert neutralise_text("{{ a.b }} en {{ c }}", {"c": 1}) == ("[[invullen: a.b]] en {{ c }}", 1)
+    # A statement that cannot evaluate: every expression and statement of the text goes.
+    text, count = neutralise_text("{% if mv.x %}ja{% endif %} {{ c }}", {"c": 1, "mv": {}})
+    assert "{%" not in text and "{{" not in text and count == 3
+
+
+# -- generated budgets: every narrative of their skeleton renders ------------------------------
+
+
+@st.composite
+def cited_budgets(draw: st.DrawFn) -> dict[str, str]:
+    """A valid budget whose narratives cite movements, accruals and figures in many ways."""
+    files: dict[str, str] = {}
+    kader: list[str] = ["{{ ise.vak.bu }} keuro"]
+    for letter in draw(st.lists(st.sampled_from("ABCDEF"), min_size=1, max_size=3, unique=True)):
+        code = f"JB0-1JEC2H{letter}-WT"
+        moves = draw(st.lists(st.integers(-500, 500).filter(bool), max_size=3))
+        ba = draw(st.integers(0, 100_000)) + sum(-m for m in moves if m < 0)
+        ba_jr = ba + sum(moves)
+        bu = draw(st.integers(-100, ba_jr))
+        said = ["{{ vak.bu }} keuro of {{ vak.benutting }}", "{{ accruals.vak }}"]
+        said += ["{{ figures.extra.vak }}", "{{ figures.raming | bedrag }}", "{{ -realloc.vek }}"]
+        if moves:
+            said += [
+                "{{ mv.m0.vak }}",
+                "| a | b |\n  |---|---|\n  | x | {{ mv.m0.vek | bedrag }} |",
+            ]
+            said += ["{% if mv.m0.vak > 0 %}meer{% else %}minder{% endif %}"]
+            kader.append(f"{{{{ art['{code}'].mv.m0.vak }}}}")
+        chosen = draw(st.lists(st.sampled_from(said), min_size=1, max_size=5))
+        movements = "".join(
+            f"  - {{id: m{i}, vak: {m}, vek: {m}, {'from' if m > 0 else 'to'}: Elders, reason: r}}\n"
+            for i, m in enumerate(moves)
+        )
+        files[f"articles/{code}.yaml"] = (
+            f"code: {code}\ntitle: Artikel {letter}\nise: activering\ncredits:\n"
+            f"  vak: {{ba: {ba}, ba_jr: {ba_jr}, bu: {bu}}}\n"
+            f"  vek: {{ba: {ba}, ba_jr: {ba_jr}, bu: {bu}}}\n"
+            + (f"movements:\n{movements}" if moves else "")
+            + "accruals: {vak: 12, vek: 12}\n"
+            + "figures:\n  extra: {vak: 7, vek: 7}\n  raming: {value: 3}\n"
+            + "toelichting: |\n  "
+            + "\n\n  ".join(chosen)
+            + "\n"
+        )
+    files["ises/activering.yaml"] = (
+        "title: Activering\nods:\n  - {code: OD17, title: Collectief maatwerk}\n"
+        "kader: |\n  " + " en ".join(kader) + "\n"
+    )
+    return files
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cited_budgets())
+def test_every_narrative_of_a_generated_skeleton_renders(files: dict[str, str]) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        source = make_budget(Path(temp) / "b2024", files, article=None)
+        assert check(source).errors == [], [str(f) for f in check(source).errors]
+        skeleton = build_skeleton(source, 2025)
+        write_skeleton(skeleton, Path(temp) / "b2025")
+        calc = calculate(load(Path(temp) / "b2025"))
+        for piece in pieces(calc):
+            expand(piece.narrative, piece.context)  # raises nothing
+        texts = {p.key: p.narrative.source for p in pieces(calc)}
+        for name, text in files.items():
+            if name.startswith("articles/") and "{{ vak.bu }}" in text and "{%" not in text:
+                key = f"article:{name[9:-5]}:toelichting"
+                assert "{{ vak.bu }}" in texts[key]  # data that still exists stays cited
+
+
+def test_from_the_shipped_example_into_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(NEW, ["2026"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 2026-sociale-economie:" in result.output
+    assert load(tmp_path / "2026-sociale-economie").year == 2026
+    assert not (EXAMPLE.parent / "2026-sociale-economie").exists()

@@ -1,20 +1,28 @@
 """Data in and out of a budget folder: spreadsheet import, open-data export, next year's
 skeleton and a budget-aware diff (docs/exchange.md).
 
-Every module here is light to import: pandas is imported inside the functions that read or
-write spreadsheets, so ``bbt check`` (which imports the CLI) does not pay for it.
+Every module here is light to import: openpyxl is imported inside the functions that read or
+write workbooks, so ``bbt check`` (which imports the CLI) does not pay for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bbt.errors import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from bbt.calc import Calculation
 
 
 @dataclass(frozen=True)
 class Cell:
-    """Where a value sits in a spreadsheet: file, 1-based row and column, and the header."""
+    """Where a value sits in a spreadsheet: file, 1-based row and column, and the header.
+
+    In a JSON file ``row`` is the line of the record and ``column`` is 0 (no column).
+    """
 
     file: str
     row: int
@@ -32,16 +40,21 @@ def error(code: str, where: Location | Cell, message: str) -> Finding:
     return Finding(code, Severity.ERROR, loc, message)
 
 
+def warning(code: str, where: Location | Cell, message: str) -> Finding:
+    """A warning finding of this package: reported, and the command goes on."""
+    loc = where.location if isinstance(where, Cell) else where
+    return Finding(code, Severity.WARNING, loc, message)
+
+
 def format_finding(finding: Finding) -> str:
-    """``file:row:column: message [BBT5xx]`` (row and column left out when unknown)."""
+    """``file:row:column: severity: message [BBT5xx]`` (row and column left out when unknown)."""
     loc = finding.location
     where = loc.file
     if loc.line:
         where += f":{loc.line}"
         if loc.column:
             where += f":{loc.column}"
-    severity = "" if finding.severity is Severity.ERROR else f"{finding.severity}: "
-    return f"{where}: {severity}{finding.message} [{finding.code}]"
+    return f"{where}: {finding.severity}: {finding.message} [{finding.code}]"
 
 
 class ExchangeError(Exception):
@@ -52,4 +65,33 @@ class ExchangeError(Exception):
         super().__init__("\n".join(format_finding(f) for f in self.findings))
 
 
-__all__ = ["Cell", "ExchangeError", "error", "format_finding"]
+class CheckFailed(ExchangeError):
+    """The budget has errors (``bbt check``); a command that publishes or compares refuses it."""
+
+
+def checked(path: Path, allow_errors: bool = False) -> tuple[Calculation, list[Finding]]:
+    """Load, calculate and check a budget folder; return the calculation and its errors.
+
+    Raises ExchangeError with the loader's findings when the folder does not load, and
+    CheckFailed with the errors of ``bbt check`` unless ``allow_errors``.
+    """
+    from bbt.pipeline import check
+
+    result = check(path)
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if result.calculation is None:
+        raise ExchangeError(errors or result.findings)
+    if errors and not allow_errors:
+        raise CheckFailed(errors)
+    return result.calculation, errors
+
+
+__all__ = [
+    "Cell",
+    "CheckFailed",
+    "ExchangeError",
+    "checked",
+    "error",
+    "format_finding",
+    "warning",
+]

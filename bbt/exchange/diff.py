@@ -1,8 +1,10 @@
 """``bbt diff``: what changed between two versions of a budget, in budget terms.
 
 Not a line diff of YAML: per article the figures that changed (old, new, difference and the
-utilisation before and after), articles and movements added or removed, ISE and programme
-totals that moved, and which narrative sections were edited. The report is GitHub-flavoured
+utilisation before and after), articles, movements, accruals and cited figures added, removed
+or changed, provisions and published totals, ISE and programme totals that moved, article
+titles, ISEs and ODs, the glossary, indicators, contingent fill rates, and which narrative
+sections were edited: every figure and text the document prints. The report is GitHub-flavoured
 Markdown (fit for a pull request comment) or a standalone HTML page; both are rendered from
 the same :class:`Report`.
 
@@ -18,15 +20,15 @@ import io
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.calc import Calculation, Figures, Percent, calculate
-from bbt.errors import Location, relpath
-from bbt.exchange import ExchangeError, error
+from bbt.calc import Calculation, Figures, Percent
+from bbt.errors import Finding, Location, relpath
+from bbt.exchange import CheckFailed, ExchangeError, checked, error
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES, Article, Movement
 
 Row = tuple[str, ...]
@@ -45,27 +47,21 @@ class Table:
 
 @dataclass(frozen=True)
 class Report:
-    """The change report: a title, one summary line, and the sections that have changes."""
+    """The change report: a title, one summary line, and the sections that have changes.
+
+    ``errors`` are the errors ``bbt check`` found in the versions, when they were allowed.
+    """
 
     title: str
     old_label: str
     new_label: str
     summary: str
     sections: tuple[Table, ...] = field(default_factory=tuple)
+    errors: tuple[Finding, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.sections
-
-
-def load_calc(path: Path) -> Calculation:
-    """Load and calculate a budget folder; raise ExchangeError with the loader's findings."""
-    from bbt.load.budget import load_with_findings
-
-    document, findings = load_with_findings(path)
-    if document is None:
-        raise ExchangeError(findings)
-    return calculate(document)
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -251,86 +247,290 @@ def _narrative_rows(old: Calculation, new: Calculation) -> list[Row]:
     return rows
 
 
+def _value_rows(
+    old: dict[tuple[str, ...], Decimal], new: dict[tuple[str, ...], Decimal]
+) -> list[Row]:
+    """Rows ``(*key, old, new, difference)`` for the keys whose amount changed."""
+    rows: list[Row] = []
+    for key in [*new, *(k for k in old if k not in new)]:
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        difference = (after or Decimal(0)) - (before or Decimal(0))
+        rows.append((*key, _amount(before), _amount(after), _signed(difference)))
+    return rows
+
+
+def _accruals(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+    return {
+        (code, CREDIT_LABELS[credit]): amount
+        for code, a in calc.articles.items()
+        for credit, amount in a.article.accruals.items()
+    }
+
+
+def _cited(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+    """The further figures the articles' texts cite (``figures.<name>``), by credit type."""
+    out: dict[tuple[str, ...], Decimal] = {}
+    for code, a in calc.articles.items():
+        for name, figure in a.article.figures.items():
+            for credit, amount in figure.amounts.items():
+                out[(code, name, CREDIT_LABELS.get(credit, "–"))] = amount
+    return out
+
+
+def _provisions(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+    return {
+        (code, CREDIT_LABELS.get(credit, credit)): amount
+        for code, credits in calc.document.provisions.items()
+        for credit, (amount, _loc) in credits.items()
+    }
+
+
+def _published(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+    """Totals as published (where they differ from the exact sums): programme and ISEs."""
+    doc = calc.document
+    scopes = [(f"Programme {doc.programme_code}", doc.published)]
+    scopes += [(ise.title, ise.published) for ise in doc.ises]
+    return {
+        (scope, CREDIT_LABELS[credit], PHASE_LABELS[phase]): amount
+        for scope, published in scopes
+        for (credit, phase), amount in published.amounts.items()
+    }
+
+
+def _text_rows(old: dict[tuple[str, ...], str], new: dict[tuple[str, ...], str]) -> list[Row]:
+    """Rows ``(*key, old, new)`` for texts that changed, appeared or disappeared."""
+    rows: list[Row] = []
+    for key in [*new, *(k for k in old if k not in new)]:
+        before, after = old.get(key, "–"), new.get(key, "–")
+        if before != after:
+            rows.append((*key, before, after))
+    return rows
+
+
+def _article_details(calc: Calculation) -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for code, a in calc.articles.items():
+        out[(code, "title")] = a.article.title
+        out[(code, "ISE")] = a.article.ise
+        out[(code, "OD")] = a.article.od or "–"
+    return out
+
+
+def _glossary(calc: Calculation) -> dict[tuple[str, ...], str]:
+    """Abbreviations by term (a term may have two meanings: LO)."""
+    out: dict[tuple[str, ...], str] = {}
+    for entry in calc.document.glossary:
+        key = (entry.term,)
+        out[key] = f"{out[key]}; {entry.meaning}" if key in out else entry.meaning
+    return out
+
+
+def _indicators(calc: Calculation) -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for indicator in calc.document.indicators:
+        out[(indicator.id, "measurement")] = ", ".join(indicator.values)
+        out[(indicator.id, "target")] = indicator.target
+    return out
+
+
+def _contingents(calc: Calculation) -> dict[tuple[str, ...], str]:
+    """Fill rates of the contingent register, as the narrative cites them."""
+    from bbt.render.filters import getal, procent
+    from bbt.render.narrative import contingent_ctx
+
+    out: dict[tuple[str, ...], str] = {}
+    for measure, periods in contingent_ctx(calc).items():
+        for period, rate in periods.items():
+            filled, allocated, percent = rate["filled"], rate["allocated"], rate["percent"]
+            assert isinstance(filled, Decimal) and isinstance(allocated, Decimal)
+            assert isinstance(percent, Percent | Decimal)
+            out[(measure, period)] = f"{getal(filled)} / {getal(allocated)} = {procent(percent)}"
+    return out
+
+
+_TOTAL_HEADERS = ("Total", "Credit", "Phase", "Old", "New", "Difference")
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One section of the report after Figures and Articles.
+
+    Attributes:
+        noun: what the summary line counts (empty: not counted).
+        title / headers / numeric / note: as in :class:`Table`.
+        rows: the rows from the old and the new calculation.
+    """
+
+    noun: str
+    title: str
+    headers: Row
+    rows: Callable[[Calculation, Calculation], list[Row]]
+    numeric: frozenset[int] = frozenset()
+    note: str = ""
+
+
+def _changed(
+    extract: Callable[[Calculation], dict[tuple[str, ...], Decimal]],
+) -> Callable[[Calculation, Calculation], list[Row]]:
+    return lambda old, new: _value_rows(extract(old), extract(new))
+
+
+def _edited(
+    extract: Callable[[Calculation], dict[tuple[str, ...], str]],
+) -> Callable[[Calculation, Calculation], list[Row]]:
+    return lambda old, new: _text_rows(extract(old), extract(new))
+
+
+def _programme_rows(old: Calculation, new: Calculation) -> list[Row]:
+    scope = f"Programme {new.document.programme_code}"
+    return _total_rows(scope, old.programme_computed, new.programme_computed)
+
+
+_MONEY_3 = frozenset({2, 3, 4})
+_MONEY_4 = frozenset({3, 4, 5})
+SECTIONS = (
+    _Section(
+        "movement change(s)",
+        "Movements",
+        ("Article", "Change", "Movement", "Old amounts", "New amounts"),
+        _movement_rows,
+    ),
+    _Section(
+        "accrual change(s)",
+        "Accruals",
+        ("Article", "Credit", "Old", "New", "Difference"),
+        _changed(_accruals),
+        _MONEY_3,
+        "Amounts booked on the overlopende rekening (keuro).",
+    ),
+    _Section(
+        "cited figure change(s)",
+        "Cited figures",
+        ("Article", "Figure", "Credit", "Old", "New", "Difference"),
+        _changed(_cited),
+        _MONEY_4,
+    ),
+    _Section(
+        "provision change(s)",
+        "Provisions",
+        ("Provision", "Credit", "Old", "New", "Difference"),
+        _changed(_provisions),
+        _MONEY_3,
+        "Declared totals drawn from central provisions (keuro).",
+    ),
+    _Section(
+        "published total change(s)",
+        "Published totals",
+        _TOTAL_HEADERS,
+        _changed(_published),
+        _MONEY_4,
+        "Totals as the document prints them, where they differ from the exact sums.",
+    ),
+    _Section(
+        "",
+        "ISE totals",
+        _TOTAL_HEADERS,
+        lambda old, new: _ise_total_rows(old, new),
+        _MONEY_4,
+        "Exact sums of the article figures (published totals have their own section).",
+    ),
+    _Section("", "Programme totals", _TOTAL_HEADERS, _programme_rows, _MONEY_4),
+    _Section(
+        "article detail change(s)",
+        "Article details",
+        ("Article", "Field", "Old", "New"),
+        _edited(_article_details),
+    ),
+    _Section(
+        "glossary change(s)",
+        "Glossary",
+        ("Term", "Old meaning", "New meaning"),
+        _edited(_glossary),
+    ),
+    _Section(
+        "indicator change(s)",
+        "Indicators",
+        ("Indicator", "Field", "Old", "New"),
+        _edited(_indicators),
+    ),
+    _Section(
+        "contingent change(s)",
+        "Contingents",
+        ("Measure", "Period", "Old fill", "New fill"),
+        _edited(_contingents),
+    ),
+    _Section(
+        "narrative section(s) edited",
+        "Narrative",
+        ("Section", "Change", "Lines", "File"),
+        lambda old, new: _narrative_rows(old, new),
+    ),
+)
+"""The sections after Figures and Articles, in report order."""
+
+
+def _table(
+    title: str,
+    headers: Row,
+    rows: list[Row],
+    numeric: frozenset[int] = frozenset(),
+    note: str = "",
+) -> Table | None:
+    return Table(title, headers, tuple(rows), numeric, note) if rows else None
+
+
+def _ise_total_rows(old: Calculation, new: Calculation) -> list[Row]:
+    old_ises, new_ises = _ise_totals(old), _ise_totals(new)
+    rows: list[Row] = []
+    for key in [*new_ises, *(k for k in old_ises if k not in new_ises)]:
+        title = (new_ises.get(key) or old_ises[key])[0]
+        rows += _total_rows(title, old_ises.get(key, ("", {}))[1], new_ises.get(key, ("", {}))[1])
+    return rows
+
+
 def compare(old: Calculation, new: Calculation, old_label: str, new_label: str) -> Report:
     """Everything that changed from ``old`` to ``new``."""
     sections: list[Table] = []
-    amounts = frozenset({3, 4, 5, 6, 7})
     figures = _figure_rows(old, new)
+    figure_headers = ("Article", "Credit", "Phase", "Old", "New", "Difference")
+    utilisation = ("Utilisation before", "Utilisation after")
+    note = "Utilisation is BU / BA-JR of the article and credit type (keuro)."
     if figures:
         sections.append(
             Table(
                 "Figures",
-                (
-                    "Article",
-                    "Credit",
-                    "Phase",
-                    "Old",
-                    "New",
-                    "Difference",
-                    "Utilisation before",
-                    "Utilisation after",
-                ),
+                (*figure_headers, *utilisation),
                 tuple(figures),
-                amounts,
-                "Utilisation is BU / BA-JR of the article and credit type (keuro).",
+                frozenset({3, 4, 5, 6, 7}),
+                note,
             )
         )
-    added = _article_rows(old, new)
-    if added:
-        sections.append(
-            Table("Articles added", ("Article", "Title", "ISE", "Figures"), tuple(added))
+    added, removed = _article_rows(old, new), _article_rows(new, old)
+    article_headers = ("Article", "Title", "ISE", "Figures")
+    sections += [
+        t
+        for t in (
+            _table("Articles added", article_headers, added),
+            _table("Articles removed", article_headers, removed),
         )
-    removed = _article_rows(new, old)
-    if removed:
-        sections.append(
-            Table("Articles removed", ("Article", "Title", "ISE", "Figures"), tuple(removed))
-        )
-    movements = _movement_rows(old, new)
-    if movements:
-        sections.append(
-            Table(
-                "Movements",
-                ("Article", "Change", "Movement", "Old amounts", "New amounts"),
-                tuple(movements),
-            )
-        )
-    old_ises, new_ises = _ise_totals(old), _ise_totals(new)
-    ise_rows: list[Row] = []
-    for key in [*new_ises, *(k for k in old_ises if k not in new_ises)]:
-        title = (new_ises.get(key) or old_ises[key])[0]
-        ise_rows += _total_rows(
-            title, old_ises.get(key, ("", {}))[1], new_ises.get(key, ("", {}))[1]
-        )
-    total_headers = ("Total", "Credit", "Phase", "Old", "New", "Difference")
-    if ise_rows:
-        sections.append(
-            Table(
-                "ISE totals",
-                total_headers,
-                tuple(ise_rows),
-                frozenset({3, 4, 5}),
-                "Exact sums of the article figures (published totals are not applied).",
-            )
-        )
-    programme = _total_rows(
-        f"Programme {new.document.programme_code}", old.programme_computed, new.programme_computed
-    )
-    if programme:
-        sections.append(
-            Table("Programme totals", total_headers, tuple(programme), frozenset({3, 4, 5}))
-        )
-    narratives = _narrative_rows(old, new)
-    if narratives:
-        sections.append(
-            Table("Narrative", ("Section", "Change", "Lines", "File"), tuple(narratives))
-        )
+        if t
+    ]
     counts = [
         f"{len(figures)} figure(s) changed in {len({r[0] for r in figures})} article(s)",
         f"{len(added)} article(s) added",
         f"{len(removed)} removed",
-        f"{len(movements)} movement change(s)",
-        f"{len(narratives)} narrative section(s) edited",
     ]
+    for section in SECTIONS:
+        rows = section.rows(old, new)
+        always = section.noun in ("movement change(s)", "narrative section(s) edited")
+        if section.noun and (rows or always):
+            counts.append(f"{len(rows)} {section.noun}")
+        if rows:
+            sections.append(
+                Table(section.title, section.headers, tuple(rows), section.numeric, section.note)
+            )
     if old.document.year != new.document.year:
         counts.insert(0, f"year {old.document.year} → {new.document.year}")
     doc = new.document
@@ -419,6 +619,9 @@ def to_html(report: Report) -> str:
 
 # -- git ------------------------------------------------------------------------------------
 
+MAX_CHECKOUT_BYTES = 256 * 1024 * 1024
+"""A revision's budget folder is never larger: refuse before extracting anything."""
+
 
 def _git(args: list[str], cwd: Path) -> bytes:
     try:
@@ -441,9 +644,51 @@ def _git(args: list[str], cwd: Path) -> bytes:
     return done.stdout
 
 
-@contextmanager
-def git_checkout(rev: str, folder: Path) -> Iterator[Path]:
-    """The budget folder as it was at ``rev``, extracted into a temporary folder."""
+def _tree_problems(top: Path, sha: str, relative: str, where: Location, rev: str) -> list[Finding]:
+    """What a revision's folder holds that bbt will not extract: links, submodules, bulk.
+
+    ``git ls-tree`` lists modes and sizes before anything is extracted: a committed symbolic
+    link (to ``/etc/passwd``, to itself, out of the folder) or a submodule is refused, and so
+    is a folder larger than :data:`MAX_CHECKOUT_BYTES`.
+    """
+    listing = _git(["ls-tree", "-r", "-l", "-z", "--full-tree", sha, "--", relative or "."], top)
+    problems: list[Finding] = []
+    total = 0
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, object_id, size = meta.split()
+        path = raw_path.decode("utf-8", "replace")
+        if mode == b"120000":
+            target = _git(["cat-file", "blob", object_id.decode()], top)[:200]
+            shown = target.decode("utf-8", "replace").encode("unicode_escape").decode()
+            problems.append(
+                error(
+                    "BBT531",
+                    where,
+                    f"{path} is a symbolic link (to {shown}) at revision {rev}; bbt diff reads "
+                    "regular files only, never through a link",
+                )
+            )
+        elif kind != b"blob":
+            problems.append(
+                error("BBT531", where, f"{path} is a {kind.decode()} at revision {rev}, not a file")
+            )
+        else:
+            total += int(size)
+    if total > MAX_CHECKOUT_BYTES:
+        problems.append(
+            error(
+                "BBT531",
+                where,
+                f"the folder holds {total // (1024 * 1024)} MB at revision {rev}, above the limit "
+                f"of {MAX_CHECKOUT_BYTES // (1024 * 1024)} MB",
+            )
+        )
+    return problems
+
+
+def _revision(rev: str, folder: Path) -> tuple[Path, str, str]:
+    """The repository top, the folder inside it, and the commit of ``rev``."""
     where = Location(relpath(folder))
     if rev.startswith("-") or not rev.strip():
         raise ExchangeError([error("BBT530", where, f"{rev!r} is not a git revision")])
@@ -451,42 +696,88 @@ def git_checkout(rev: str, folder: Path) -> Iterator[Path]:
     if not start.is_dir():
         raise ExchangeError([error("BBT530", where, "the folder does not exist")])
     top = Path(_git(["rev-parse", "--show-toplevel"], start).decode().strip())
-    relative = folder.resolve().relative_to(top.resolve()).as_posix()
+    try:
+        relative = folder.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise ExchangeError(
+            [error("BBT530", where, f"{relpath(folder)} is not inside the repository {top}")]
+        ) from None
     try:
         sha = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).decode().strip()
     except ExchangeError:
         sha = ""
     if not sha:
         raise ExchangeError([error("BBT530", where, f"unknown git revision {rev!r}")])
+    return top, "" if relative == "." else relative, sha
+
+
+@contextmanager
+def git_checkout(rev: str, folder: Path) -> Iterator[Path]:
+    """The budget folder as it was at ``rev``, extracted into a temporary folder.
+
+    Only regular files are extracted (see :func:`_tree_problems`); the archive is unpacked
+    with tarfile's ``data`` filter on top, so nothing lands outside the temporary folder.
+    """
+    where = Location(relpath(folder))
+    top, relative, sha = _revision(rev, folder)
+    problems = _tree_problems(top, sha, relative, where, rev)
+    if problems:
+        raise ExchangeError(problems)
     try:
-        data = _git(["archive", "--format=tar", sha, "--", relative], top)
+        data = _git(["archive", "--format=tar", sha, "--", relative or "."], top)
     except ExchangeError:
         raise ExchangeError(
             [error("BBT530", where, f"{relative} does not exist at revision {rev}")]
         ) from None
     with tempfile.TemporaryDirectory(prefix="bbt-diff-") as temp:
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.extractall(temp, filter="data")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+                archive.extractall(temp, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise ExchangeError(
+                [error("BBT531", where, f"cannot extract revision {rev}: {exc}")]
+            ) from None
         yield Path(temp) / relative
 
 
-def diff_folders(old: Path, new: Path, old_label: str = "", new_label: str = "") -> Report:
-    """Load both folders and compare them; raise ExchangeError when either cannot be loaded."""
-    problems = []
-    calcs = []
+def diff_folders(
+    old: Path,
+    new: Path,
+    old_label: str = "",
+    new_label: str = "",
+    *,
+    allow_errors: bool = True,
+) -> Report:
+    """Check both folders and compare them.
+
+    Raises ExchangeError when either cannot be loaded, and CheckFailed when either has
+    errors (``bbt check``) unless ``allow_errors``; the report carries the errors allowed.
+    """
+    problems: list[Finding] = []
+    calcs: list[Calculation] = []
+    allowed: list[Finding] = []
+    unloadable = False
     for path in (old, new):
         try:
-            calcs.append(load_calc(path))
-        except ExchangeError as exc:
+            calc, errors = checked(path, allow_errors)
+        except CheckFailed as exc:
             problems.extend(exc.findings)
+        except ExchangeError as exc:
+            unloadable = True
+            problems.extend(exc.findings)
+        else:
+            calcs.append(calc)
+            allowed += errors
     if problems:
-        raise ExchangeError(problems)
-    return compare(calcs[0], calcs[1], old_label or relpath(old), new_label or relpath(new))
+        raise ExchangeError(problems) if unloadable else CheckFailed(problems)
+    report = compare(calcs[0], calcs[1], old_label or relpath(old), new_label or relpath(new))
+    return replace(report, errors=tuple(allowed))
 
 
-def diff_git(rev_old: str, rev_new: str, folder: Path) -> Report:
+def diff_git(rev_old: str, rev_new: str, folder: Path, *, allow_errors: bool = True) -> Report:
     """Compare two git revisions of one budget folder."""
     name = relpath(folder)
     with git_checkout(rev_old, folder) as old, git_checkout(rev_new, folder) as new:
-        report = diff_folders(old, new, f"{rev_old}:{name}", f"{rev_new}:{name}")
-    return report
+        return diff_folders(
+            old, new, f"{rev_old}:{name}", f"{rev_new}:{name}", allow_errors=allow_errors
+        )

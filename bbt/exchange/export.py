@@ -1,82 +1,132 @@
-"""``bbt export``: the figures as open data.
+"""``bbt export``: the figures as open data, and as a workbook for Excel.
 
-Three files: ``credits.csv`` (tidy: one row per article x credit type x phase), ``credits.json``
-(the same rows as a JSON array) and ``datapackage.json``, a Frictionless Data Package whose
-Table Schema describes the CSV. The phases map onto the Fiscal Data Package's budget phases:
-BA -> ``approved``, BA-JR -> ``adjusted``, BU -> ``executed`` (docs/exchange.md).
+Four files, one row per article x credit type x phase:
 
-Amounts are written exactly as the data holds them (``580966``, ``-2188``, ``12.5``): no
-float ever touches them.
+* ``credits.csv``: by default for a Dutch-language Excel, which opens it on a double-click:
+  ``;``-separated, UTF-8 with a byte-order mark, a decimal comma and no grouping (``552157``,
+  ``12,5``). ``--csv plain`` writes the international form instead: ``,``-separated, UTF-8
+  without a mark, a decimal point (``12.5``).
+* ``credits.xlsx``: the same table; amounts are numeric cells, text is text (never a formula).
+* ``credits.json``: the same rows as a JSON array; amounts are JSON numbers written digit for
+  digit from the Decimal.
+* ``datapackage.json``: a Frictionless Data Package describing the CSV (its dialect and
+  decimal sign included). The phases map onto the Fiscal Data Package: BA -> ``approved``,
+  BA-JR -> ``adjusted``, BU -> ``executed``.
+
+Text that a spreadsheet would run as a formula is escaped with a leading quote in the CSV and
+the workbook (:func:`bbt.exchange.cells.escape_text`); ``bbt import`` reads it back exactly.
+Every byte is a function of the data: the same budget gives the same four files.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import importlib
 import io
 import json
+import os
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bbt.calc import Calculation
+from bbt.errors import Location, relpath
+from bbt.exchange import ExchangeError, error
+from bbt.exchange.cells import escape_text, fits_excel
+from bbt.exchange.mapping import EXPORT_COLUMNS
 from bbt.exchange.yamledit import plain_amount
-from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES
+from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES, Document
 
 FISCAL_PHASES = {"ba": "approved", "ba_jr": "adjusted", "bu": "executed"}
 """BA (decretaal krediet) is the approved budget; BA-JR the budget adjusted by the year's
 reallocations; BU the execution."""
 
 CSV_NAME = "credits.csv"
+XLSX_NAME = "credits.xlsx"
 JSON_NAME = "credits.json"
 PACKAGE_NAME = "datapackage.json"
 
-# name, Table Schema type, description, FDP columnType (None: no fiscal meaning)
-COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("budget_year", "year", "Budget year (begrotingsjaar)", "date:fiscal-year"),
-    (
-        "programme_code",
-        "string",
-        "Programme code (JE)",
-        "administrative-classification:generic:level1:code",
-    ),
-    (
-        "programme_title",
-        "string",
-        "Programme title",
-        "administrative-classification:generic:level1:label",
-    ),
-    (
-        "ise",
-        "string",
-        "Key of the ISE (inhoudelijk structuurelement)",
-        "activity:generic:level1:code",
-    ),
-    ("ise_title", "string", "Title of the ISE", "activity:generic:level1:label"),
-    (
-        "article_code",
-        "string",
-        "Budget article code (begrotingsartikel)",
-        "activity:generic:level2:code",
-    ),
-    ("article_title", "string", "Title of the budget article", "activity:generic:level2:label"),
-    (
-        "esr_aggregate",
-        "string",
-        "ESR aggregate: the suffix of the article code (WT, IS, OW ...)",
-        "economic-classification:generic:level1:code",
-    ),
-    ("direction", "string", "expenditure or revenue", "direction"),
-    ("credit_type", "string", "VAK (commitment), VEK (payment); receipts AO, TO, LO", None),
-    ("phase", "string", "BA, BA-JR or BU", None),
-    (
-        "fiscal_phase",
-        "string",
-        "Fiscal Data Package phase: approved (BA), adjusted (BA-JR), executed (BU)",
-        "phase",
-    ),
-    ("amount", "number", "Amount in thousand euro (keuro), exact", "value"),
-)
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """A flavour of ``credits.csv``.
+
+    Attributes:
+        name: ``nl`` or ``plain`` (``--csv``).
+        delimiter: the separator.
+        decimal: the decimal sign of amounts.
+        bom: whether the file starts with a UTF-8 byte-order mark (Excel reads it as UTF-8).
+    """
+
+    name: str
+    delimiter: str
+    decimal: str
+    bom: bool
+
+
+CSV_FORMATS = {
+    "nl": CsvFormat("nl", ";", ",", True),
+    "plain": CsvFormat("plain", ",", ".", False),
+}
+
+Record = dict[str, str | Decimal | int]
+
+
+def _columns(doc: Document) -> list[tuple[str, str, str, str | None]]:
+    """name, Table Schema type, description (from the document's own data), FDP columnType."""
+    ises = ", ".join(f"{i.key} ({i.title})" for i in doc.ises)
+    return [
+        ("budget_year", "year", f"Budget year (begrotingsjaar): {doc.year}", "date:fiscal-year"),
+        (
+            "programme_code",
+            "string",
+            f"Programme code: {doc.programme_code} ({doc.programme_title}), policy field "
+            f"{doc.policy_field}",
+            "administrative-classification:generic:level1:code",
+        ),
+        (
+            "programme_title",
+            "string",
+            "Programme title",
+            "administrative-classification:generic:level1:label",
+        ),
+        (
+            "ise",
+            "string",
+            f"Key of the ISE (inhoudelijk structuurelement): {ises}",
+            "activity:generic:level1:code",
+        ),
+        ("ise_title", "string", "Title of the ISE", "activity:generic:level1:label"),
+        (
+            "article_code",
+            "string",
+            "Budget article code (begrotingsartikel)",
+            "activity:generic:level2:code",
+        ),
+        ("article_title", "string", "Title of the budget article", "activity:generic:level2:label"),
+        (
+            "esr_aggregate",
+            "string",
+            "ESR aggregate: the suffix of the article code (WT, IS, OW ...)",
+            "economic-classification:generic:level1:code",
+        ),
+        ("direction", "string", "expenditure or revenue", "direction"),
+        ("credit_type", "string", "VAK (commitment), VEK (payment); receipts AO, TO, LO", None),
+        ("phase", "string", "BA, BA-JR or BU", None),
+        (
+            "fiscal_phase",
+            "string",
+            "Fiscal Data Package phase: approved (BA), adjusted (BA-JR), executed (BU)",
+            "phase",
+        ),
+        ("amount", "number", f"Amount in thousand euro ({doc.unit}), exact", "value"),
+    ]
+
+
 PRIMARY_KEY = ["article_code", "credit_type", "phase"]
 
 
@@ -88,19 +138,17 @@ class Export:
     rows: int
 
 
-def rows(calc: Calculation) -> list[dict[str, str | Decimal | int]]:
+def rows(calc: Calculation) -> list[Record]:
     """One record per article, credit type and phase that the data has, in document order."""
     doc = calc.document
     ise_titles = {i.key: i.title for i in doc.ises}
-    out: list[dict[str, str | Decimal | int]] = []
+    out: list[Record] = []
     for ise in doc.ises:
         for article in doc.ise_articles(ise.key):
             for credit in article.credit_types:
                 series = article.credits.get(credit)
-                if series is None:
-                    continue
-                for phase in PHASES:
-                    value = series.get(phase)
+                for phase in PHASES if series is not None else ():
+                    value = series.get(phase) if series is not None else None
                     if value is None:
                         continue
                     out.append(
@@ -123,74 +171,152 @@ def rows(calc: Calculation) -> list[dict[str, str | Decimal | int]]:
     return out
 
 
-def _text(value: str | Decimal | int) -> str:
-    return plain_amount(value) if isinstance(value, Decimal) else str(value)
+# -- the files ------------------------------------------------------------------------------
 
 
-def _json_value(value: str | Decimal | int) -> str:
-    # An exact decimal is written as a JSON number token, digit for digit.
-    return (
-        plain_amount(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
-    )
-
-
-def package_name(calc: Calculation) -> str:
-    folder = calc.document.root.resolve().name.lower()
-    slug = re.sub(r"[^a-z0-9._-]+", "-", folder).strip("-") or "budget"
-    return f"bbt-{slug}"
-
-
-def build_export(calc: Calculation) -> Export:
-    """Render the CSV, the JSON and the data package descriptor in memory."""
-    records = rows(calc)
-    names = [c[0] for c in COLUMNS]
+def _csv_bytes(records: list[Record], fmt: CsvFormat) -> bytes:
     stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(names)
+    writer = csv.writer(stream, delimiter=fmt.delimiter, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
     for record in records:
-        writer.writerow([_text(record[n]) for n in names])
-    json_lines = [
-        "  {" + ", ".join(f"{json.dumps(n)}: {_json_value(r[n])}" for n in names) + "}"
+        writer.writerow([_csv_cell(record[name], fmt) for name in EXPORT_COLUMNS])
+    return ("\ufeff" if fmt.bom else "").encode("utf-8") + stream.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: str | Decimal | int, fmt: CsvFormat) -> str:
+    if isinstance(value, Decimal):
+        return plain_amount(value).replace(".", fmt.decimal)
+    if isinstance(value, int):
+        return str(value)
+    return escape_text(value)
+
+
+def _json_bytes(records: list[Record]) -> bytes:
+    def token(value: str | Decimal | int) -> str:
+        # An exact decimal is written as a JSON number token, digit for digit.
+        if isinstance(value, Decimal):
+            return plain_amount(value)
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = [
+        "  {" + ", ".join(f"{json.dumps(n)}: {token(r[n])}" for n in EXPORT_COLUMNS) + "}"
         for r in records
     ]
-    json_text = "[\n" + ",\n".join(json_lines) + "\n]\n"
-    doc = calc.document
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+class _FixedZip(zipfile.ZipFile):
+    """A zip archive whose entries carry a fixed date, so a workbook's bytes depend on its
+    content only (openpyxl stamps entries with the time of writing)."""
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: bytes | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=(1980, 1, 1, 0, 0, 0))
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike[str],
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # openpyxl streams each worksheet into a temporary file and adds it with write()
+        name = arcname if arcname is not None else os.fspath(filename)
+        self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+def _xlsx_bytes(records: list[Record], doc: Document) -> bytes:
+    openpyxl = importlib.import_module("openpyxl")  # untyped: imported as a module object
+    writer_module = importlib.import_module("openpyxl.writer.excel")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "credits"
+    stamp = dt.datetime.combine(doc.date or dt.date(doc.year, 1, 1), dt.time())
+    props = book.properties
+    props.creator, props.title = "bbt", f"{doc.title} {doc.year}"
+    props.created = props.modified = stamp
+    _put_row(sheet, 1, list(EXPORT_COLUMNS))
+    for number, record in enumerate(records, start=2):
+        _put_row(sheet, number, [record[name] for name in EXPORT_COLUMNS])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:M{len(records) + 1}"
+    buffer = io.BytesIO()
+    with _FixedZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        writer_module.ExcelWriter(book, archive).write_data()
+    return buffer.getvalue()
+
+
+def _put_row(sheet: Any, number: int, values: list[Any]) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=number, column=column)
+        if isinstance(value, Decimal) and not fits_excel(value):
+            value = plain_amount(value)  # beyond Excel's 15 digits: exact as text
+        elif isinstance(value, str):
+            value = escape_text(value)
+        try:
+            cell.value = value
+        except ValueError:  # openpyxl refuses control characters in text
+            raise ExchangeError(
+                [
+                    error(
+                        "BBT516",
+                        Location(XLSX_NAME, number, column),
+                        f"{value!r} holds control characters that a workbook cannot store",
+                    )
+                ]
+            ) from None
+        if isinstance(value, str):
+            cell.data_type = "s"  # text, never a formula, whatever it starts with
+
+
+def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
     fields = []
-    for name, kind, description, column_type in COLUMNS:
-        spec: dict[str, object] = {
-            "name": name,
-            "type": kind,
-            "description": description,
-            "constraints": {"required": True},
-        }
-        if kind == "number":
-            spec["decimalChar"] = "."
-            spec["bareNumber"] = True
-        if column_type:
-            spec["columnType"] = column_type
-        fields.append(spec)
     enum_of = {
         "credit_type": ["VAK", "VEK", "AO", "TO", "LO"],
         "phase": list(PHASE_LABELS.values()),
         "fiscal_phase": list(FISCAL_PHASES.values()),
         "direction": ["expenditure", "revenue"],
+        "ise": [i.key for i in doc.ises],
+        "programme_code": [doc.programme_code],
     }
-    for spec in fields:
-        if spec["name"] in enum_of:
-            spec["constraints"] = {"required": True, "enum": enum_of[str(spec["name"])]}
+    for column, kind, description, column_type in _columns(doc):
+        constraints: dict[str, object] = {"required": True}
+        if column in enum_of:
+            constraints["enum"] = enum_of[column]
+        spec: dict[str, object] = {
+            "name": column,
+            "type": kind,
+            "description": description,
+            "constraints": constraints,
+        }
+        if kind == "number":
+            spec["decimalChar"] = fmt.decimal
+            spec["bareNumber"] = True
+        if column_type:
+            spec["columnType"] = column_type
+        fields.append(spec)
     descriptor = {
         "profile": "tabular-data-package",
-        "name": package_name(calc),
+        "name": name,
         "title": f"{doc.title} {doc.year}",
         "description": (
             f"Credits of programme {doc.programme_code} ({doc.programme_title}), "
             f"{doc.policy_field}, budget year {doc.year}: BA, BA-JR and BU per budget article "
-            "and credit type, in thousand euro."
+            f"and credit type, in thousand euro; {records} rows. The same table is in "
+            f"{XLSX_NAME} and {JSON_NAME}."
         ),
         "keywords": ["begroting", "BBT", doc.policy_field, str(doc.year)],
         "fiscalPeriod": {"start": f"{doc.year}-01-01", "end": f"{doc.year}-12-31"},
         "currency": "EUR",
-        "unit": "keuro",
+        "unit": doc.unit,
         "resources": [
             {
                 "name": "credits",
@@ -199,26 +325,48 @@ def build_export(calc: Calculation) -> Export:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "header": True},
+                "dialect": {"delimiter": fmt.delimiter, "header": True},
                 "schema": {"fields": fields, "primaryKey": PRIMARY_KEY},
             }
         ],
     }
+    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def package_name(calc: Calculation) -> str:
+    folder = calc.document.root.resolve().name.lower()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", folder).strip("-") or "budget"
+    return f"bbt-{slug}"
+
+
+def build_export(calc: Calculation, csv_format: str = "nl") -> Export:
+    """Render the CSV, the workbook, the JSON and the data package in memory."""
+    fmt = CSV_FORMATS[csv_format]
+    records = rows(calc)
+    doc = calc.document
     return Export(
         {
-            CSV_NAME: stream.getvalue().encode("utf-8"),
-            JSON_NAME: json_text.encode("utf-8"),
-            PACKAGE_NAME: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode(
-                "utf-8"
-            ),
+            CSV_NAME: _csv_bytes(records, fmt),
+            XLSX_NAME: _xlsx_bytes(records, doc),
+            JSON_NAME: _json_bytes(records),
+            PACKAGE_NAME: _package(doc, len(records), package_name(calc), fmt),
         },
         len(records),
     )
 
 
 def write_export(export: Export, out_dir: Path) -> list[Path]:
-    """Write every file atomically into ``out_dir`` (created when missing)."""
-    from bbt.pipeline import write_atomic
+    """Write the files into ``out_dir`` (created when missing), all of them or none (BBT515)."""
+    from bbt.exchange.files import write_files
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [write_atomic(out_dir / name, data) for name, data in export.files.items()]
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExchangeError(
+            [
+                error(
+                    "BBT515",
+                    Location(relpath(out_dir)),
+                    f"cannot write into {relpath(out_dir)}: it is a file, not a folder",
+                )
+            ]
+        )
+    return write_files({out_dir / name: data for name, data in export.files.items()})

@@ -1,224 +1,54 @@
-"""``bbt import``: figures from a spreadsheet (XLSX or CSV) into a budget folder.
+"""``bbt import``: figures from a spreadsheet (XLSX, CSV or JSON) into a budget folder.
 
-Two layouts are read (docs/exchange.md):
+The layouts and the mapping file are in :mod:`bbt.exchange.mapping`, reading cells within
+limits in :mod:`bbt.exchange.sheet`, exact amounts and number formats in
+:mod:`bbt.exchange.cells`. How a column's text amounts are read is decided once per column:
+bbt's own export has a fixed format, a mapping file or ``--number-format`` declares it, or the
+column's values decide it (and the import reports what it found). Typed numbers in an XLSX or
+JSON file are values, not text.
 
-* long: one row per article x credit type x phase, columns ``Begrotingsartikel``, ``Titel``,
-  ``ISE``, ``Krediettype``, ``Fase``, ``Bedrag`` (English names work too);
-* wide: one row per article, a column per credit type and phase (``VAK BA``, ``VEK BU``).
-
-A mapping file (YAML) names the columns of any other layout. Every cell is read as text and
-parsed to an exact :class:`~decimal.Decimal` (``580.966``, ``-2.188``, ``1.234,5``); numbers
-stored as numbers in an XLSX file are taken at their shortest decimal form, which is what the
-sheet shows. The whole spreadsheet is validated before anything is planned, and the whole
-plan is built in memory before anything is written: bad input writes nothing.
-
-Existing articles keep their narrative, comments, key order and flow style (round-trip YAML,
-:mod:`bbt.exchange.yamledit`); only the figures change.
+The whole spreadsheet is validated before anything is planned, and the whole plan is built in
+memory before anything is written; the files are then written as one set
+(:func:`bbt.exchange.files.write_files`): bad input, or a failure while writing, writes
+nothing. Existing articles keep their narrative, comments, key order and flow style
+(round-trip YAML, :mod:`bbt.exchange.yamledit`); only the figures change.
 """
 
 from __future__ import annotations
 
-import difflib
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from bbt.codes import ArticleCode, CodeError, parse_code
-from bbt.errors import Finding, Location, relpath
-from bbt.exchange import Cell, ExchangeError, error
+from bbt.errors import Finding, Location, Severity, relpath
+from bbt.exchange import Cell, ExchangeError, error, warning
+from bbt.exchange.cells import (
+    FORMATS,
+    NL_EXPORT,
+    PLAIN,
+    Detection,
+    NumberFormat,
+    Odd,
+    Value,
+    detect,
+    exact,
+    looks_like_formula,
+    unescape_text,
+)
+from bbt.exchange.mapping import CREDIT_ALIASES, PHASE_ALIASES, Layout, Mapping, norm, read_layout
+from bbt.exchange.sheet import Sheet, column_letter, open_sheet
 from bbt.exchange.yamledit import dump, make_yaml, yaml_for
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS, PHASE_LABELS, PHASES, RECEIPT_CREDITS
 from bbt.money import AmountError, parse_amount
 
-CREDITS = (*EXPENDITURE_CREDITS, *RECEIPT_CREDITS)
-FIELDS = ("code", "title", "ise", "credit", "phase", "amount", "ignore")
-
-
-def _norm(text: str) -> str:
-    """Header and value matching ignores case, spaces, ``_``, ``-``, ``.`` and ``(keuro)``."""
-    text = text.strip().lower().replace("(keuro)", "").replace("in keuro", "")
-    return re.sub(r"[\s_.\-/]+", "", text)
-
-
-HEADER_ALIASES: dict[str, str] = {
-    **{
-        _norm(h): "code"
-        for h in ("Begrotingsartikel", "Artikel", "Artikelcode", "Code", "Article", "Article code")
-    },
-    **{_norm(h): "title" for h in ("Titel", "Omschrijving", "Benaming", "Title", "Article title")},
-    **{_norm(h): "ise" for h in ("ISE", "ISE key", "Structuurelement")},
-    **{_norm(h): "credit" for h in ("Krediettype", "Krediet", "Credit type", "Credit")},
-    **{_norm(h): "phase" for h in ("Fase", "Phase")},
-    **{_norm(h): "amount" for h in ("Bedrag", "Amount", "keuro", "Waarde")},
-    # Derived columns of `bbt export`: an exported file imports back as it is.
-    **{
-        _norm(h): "ignore"
-        for h in (
-            "budget_year",
-            "programme_code",
-            "programme_title",
-            "ise_title",
-            "esr_aggregate",
-            "direction",
-            "fiscal_phase",
-            "unit",
-        )
-    },
-}
-"""Known column headers (normalised with :func:`_norm`) and the field each holds."""
-
-CREDIT_ALIASES = {
-    **{c: c for c in CREDITS},
-    "vastleggingskrediet": "vak",
-    "vereffeningskrediet": "vek",
-    "algemeneontvangsten": "ao",
-    "toegewezenontvangsten": "to",
-    "leningontvangsten": "lo",
-}
-PHASE_ALIASES = {
-    "ba": "ba",
-    "bajr": "ba_jr",
-    "bu": "bu",
-    # the Fiscal Data Package phases written by `bbt export`
-    "approved": "ba",
-    "adjusted": "ba_jr",
-    "executed": "bu",
-}
-_WIDE = re.compile(r"^(?P<credit>vak|vek|ao|to|lo)(?P<phase>bajr|ba|bu)$")
-_DUTCH = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
-_PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _ARTICLE_FILE_HINT = "the importer changes figures only"
 
-
-# -- the mapping file ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """How to read a spreadsheet whose layout the built-in names do not cover.
-
-    Attributes:
-        columns: normalised header -> field (``code``, ``title``, ``ise``, ``credit``,
-            ``phase``, ``amount``, ``ignore``, or ``vak.ba`` style for a wide column).
-        values: field (``credit``, ``phase``) -> normalised cell text -> ``vak`` / ``ba_jr`` ...
-        number_format: ``nl`` (``1.234,5``, the default) or ``plain`` (``1234.5``).
-        delimiter: CSV separator; None detects it from the header line.
-        sheet: XLSX sheet name; None takes the first sheet.
-    """
-
-    columns: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    number_format: str = "nl"
-    delimiter: str | None = None
-    sheet: str | None = None
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read a mapping file (docs/exchange.md, "Mapping file"); raise ExchangeError (BBT510)."""
-    where = Location(relpath(path))
-    try:
-        _, data = yaml_for(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExchangeError(
-            [error("BBT510", where, f"cannot read the mapping file: {exc}")]
-        ) from None
-    except Exception as exc:  # ruamel's YAMLError and friends
-        raise ExchangeError(
-            [error("BBT510", where, f"the mapping file is not YAML: {exc}")]
-        ) from None
-    findings: list[Finding] = []
-
-    def line_of(node: Any, key: str) -> Location:
-        try:
-            line, col = node.lc.key(key)
-            return Location(where.file, line + 1, col + 1)
-        except (AttributeError, KeyError, TypeError):
-            return where
-
-    if not isinstance(data, dict):
-        raise ExchangeError(
-            [error("BBT510", where, "a mapping file is a YAML mapping with 'columns'")]
-        )
-    known = ("columns", "values", "number_format", "delimiter", "sheet")
-    for key in data:
-        if key not in known:
-            findings.append(
-                error(
-                    "BBT510", line_of(data, key), f"unknown key {key!r}; known: {', '.join(known)}"
-                )
-            )
-    columns: dict[str, str] = {}
-    raw_columns = data.get("columns") or {}
-    if not isinstance(raw_columns, dict):
-        findings.append(
-            error("BBT510", line_of(data, "columns"), "'columns' must map headers to fields")
-        )
-        raw_columns = {}
-    for header, target in raw_columns.items():
-        target_text = str(target).strip().lower()
-        wide = target_text.replace("-", "_").split(".")
-        if target_text in FIELDS:
-            columns[_norm(str(header))] = target_text
-        elif len(wide) == 2 and wide[0] in CREDITS and wide[1] in PHASES:
-            columns[_norm(str(header))] = f"{wide[0]}.{wide[1]}"
-        else:
-            findings.append(
-                error(
-                    "BBT510",
-                    line_of(raw_columns, header),
-                    f"column {header!r}: {target!r} is not a field; use one of {', '.join(FIELDS)} "
-                    "or credit.phase such as vak.ba_jr",
-                )
-            )
-    values: dict[str, dict[str, str]] = {}
-    raw_values = data.get("values") or {}
-    if not isinstance(raw_values, dict):
-        findings.append(error("BBT510", line_of(data, "values"), "'values' must be a mapping"))
-        raw_values = {}
-    for what, table in raw_values.items():
-        allowed = {"credit": CREDITS, "phase": PHASES}.get(str(what))
-        if allowed is None or not isinstance(table, dict):
-            findings.append(
-                error(
-                    "BBT510",
-                    line_of(raw_values, what),
-                    f"values: {what!r} must be credit or phase, with a mapping",
-                )
-            )
-            continue
-        values[str(what)] = {}
-        for cell_text, meaning in table.items():
-            if str(meaning) not in allowed:
-                findings.append(
-                    error(
-                        "BBT510",
-                        line_of(table, cell_text),
-                        f"values.{what}: {meaning!r} must be one of {', '.join(allowed)}",
-                    )
-                )
-            values[str(what)][_norm(str(cell_text))] = str(meaning)
-    number_format = str(data.get("number_format", "nl"))
-    if number_format not in ("nl", "plain"):
-        findings.append(
-            error(
-                "BBT510",
-                line_of(data, "number_format"),
-                "number_format must be nl (1.234,5) or plain (1234.5)",
-            )
-        )
-    delimiter = data.get("delimiter")
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        findings.append(
-            error("BBT510", line_of(data, "delimiter"), "delimiter must be one character, e.g. ';'")
-        )
-    sheet = data.get("sheet")
-    if findings:
-        raise ExchangeError(findings)
-    return Mapping(columns, values, number_format, delimiter, None if sheet is None else str(sheet))
+Rows = list[tuple[int, dict[str, Value]]]
+"""The rows kept from a sheet: row number, field -> value."""
+_At = Callable[[str], Cell]
 
 
 # -- reading the spreadsheet ---------------------------------------------------------------
@@ -242,225 +72,224 @@ class SheetArticle:
     figures: dict[tuple[str, str], tuple[Decimal, Cell]] = field(default_factory=dict)
 
 
-def _cell_text(value: object) -> str:
-    """A cell as text (CSV cells already are; XLSX text cells too)."""
-    if value is None or (isinstance(value, float) and value != value):  # NaN: empty
-        return ""
-    return str(value).strip()
+@dataclass(frozen=True)
+class SheetData:
+    """Everything a spreadsheet says, read and validated.
+
+    Attributes:
+        articles: by code.
+        formats: one line per amount column: how its text amounts were read.
+        warnings: findings that do not stop the import (BBT514).
+    """
+
+    articles: dict[str, SheetArticle]
+    formats: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
 
 
-def _grid(path: Path, mapping: Mapping) -> list[list[object]]:
-    """Every row of the first (or named) sheet, header included, as raw cells."""
-    import pandas as pd
+def read_spreadsheet(
+    path: Path, mapping: Mapping | None = None, number_format: str | None = None
+) -> SheetData:
+    """Every article the spreadsheet describes; raise ExchangeError with all problems.
 
-    where = Location(relpath(path))
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            # dtype=object: text cells stay text, numeric cells arrive as int (or float for
-            # decimals) and are turned into exact Decimals by _amount, never summed as floats.
-            frame = pd.read_excel(
-                path,
-                sheet_name=mapping.sheet if mapping.sheet is not None else 0,
-                header=None,
-                dtype=object,
-                keep_default_na=False,
-                na_filter=False,
-            )
-        elif suffix in (".csv", ".txt"):
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ExchangeError(
-                    [error("BBT501", where, "the CSV file is not UTF-8; save it as 'CSV UTF-8'")]
-                ) from None
-            first = text.split("\n", 1)[0]
-            sep = mapping.delimiter or max((";", ",", "\t"), key=first.count)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-            )
-        else:
-            raise ExchangeError(
-                [
-                    error(
-                        "BBT501",
-                        where,
-                        f"unknown spreadsheet type {suffix or '(none)'!r}; use .xlsx or .csv",
-                    )
-                ]
-            )
-    except ExchangeError:
-        raise
-    except FileNotFoundError:
-        raise ExchangeError([error("BBT501", where, "the spreadsheet does not exist")]) from None
-    except ImportError as exc:  # openpyxl missing
-        raise ExchangeError([error("BBT501", where, f"cannot read XLSX: {exc}")]) from None
-    except Exception as exc:  # a broken file: pandas and openpyxl raise many kinds
-        raise ExchangeError(
-            [error("BBT501", where, f"cannot read the spreadsheet: {exc}")]
-        ) from None
-    return [list(row) for row in frame.itertuples(index=False, name=None)]
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _amount(value: object, cell: Cell, number_format: str) -> Decimal:
-    """An exact amount from a cell; raise ValueError with a message for anything else."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an amount")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):  # float-ok: an XLSX numeric cell, taken at its shortest form
-        if value != value or value in (float("inf"), float("-inf")):  # float-ok: NaN/inf test
-            raise ValueError(f"{value!r} is not an amount")
-        text = repr(value)
-        if "e" in text.lower():
-            raise ValueError(f"{text} is not an amount in keuro (exponent)")
-        return parse_amount(text)
-    if not isinstance(value, str):
-        raise ValueError(f"{_cell_text(value)!r} is not an amount")
-    text = value.strip().replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
-    if not text:
-        raise ValueError("the amount is empty")
-    if number_format == "plain":
-        if not _PLAIN.match(text):
-            raise ValueError(f"{value!r} is not an amount (number_format: plain expects 1234.5)")
-        return parse_amount(text)
-    if not _DUTCH.match(text):
-        if _PLAIN.match(text):
-            raise ValueError(
-                f"{value!r} is ambiguous: in Dutch number format a dot groups thousands; "
-                f"write {text.replace('.', ',')} or set number_format: plain in a mapping file"
-            )
-        raise ValueError(f"{value!r} is not an amount")
-    return parse_amount(text.replace(".", "").replace(",", "."))
-
-
-def read_spreadsheet(path: Path, mapping: Mapping | None = None) -> dict[str, SheetArticle]:
-    """Every article the spreadsheet describes, by code; raise ExchangeError with all problems."""
+    ``number_format`` (``nl`` or ``plain``, from ``--number-format``) overrides the mapping
+    file's.
+    """
     mapping = mapping or Mapping()
-    grid = _grid(path, mapping)
-    name = relpath(path)
-    findings: list[Finding] = []
-    if not grid:
-        raise ExchangeError([error("BBT501", Location(name), "the spreadsheet is empty")])
-    headers = [_cell_text(h) for h in grid[0]]
-    fields: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    known_names = sorted({*HEADER_ALIASES, *mapping.columns})
-    for col, header in enumerate(headers):
-        cell = Cell(name, 1, col + 1, header)
-        if not header:
-            if any(_cell_text(row[col]) for row in grid[1:] if col < len(row)):
-                findings.append(
-                    error("BBT502", cell, f"column {_column_letter(col)} has values but no header")
-                )
-            continue
-        key = _norm(header)
-        target = mapping.columns.get(key) or HEADER_ALIASES.get(key)
-        wide = _WIDE.match(key)
-        if target is None and wide:
-            target = f"{wide['credit']}.{PHASE_ALIASES[wide['phase']]}"
-        if target is None:
-            close = difflib.get_close_matches(key, known_names, n=1, cutoff=0.7)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            findings.append(
-                error(
-                    "BBT502",
-                    cell,
-                    f"unknown column {header!r}{hint} (name it in a mapping file, or map it to 'ignore')",
-                )
-            )
-            continue
-        if target == "ignore":
-            continue
-        if target in seen:
-            findings.append(
-                error(
-                    "BBT502",
-                    cell,
-                    f"column {header!r} holds {target}, like column {_column_letter(seen[target])}",
-                )
-            )
-            continue
-        seen[target] = col
-        fields[col] = target
-    long_cols = {"credit", "phase", "amount"} & set(seen)
-    wide_cols = [t for t in seen if "." in t]
-    header_cell = Cell(name, 1, 1)
-    if "code" not in seen:
-        findings.append(error("BBT502", header_cell, "no article code column (Begrotingsartikel)"))
-    if long_cols and wide_cols:
-        findings.append(
-            error(
-                "BBT502",
-                header_cell,
-                "the sheet mixes a long layout (Krediettype, Fase, Bedrag) and a wide one "
-                f"({', '.join(headers[seen[t]] for t in wide_cols)}); use one",
-            )
-        )
-    elif long_cols and long_cols != {"credit", "phase", "amount"}:
-        missing = {"credit": "Krediettype", "phase": "Fase", "amount": "Bedrag"}
-        findings.append(
-            error(
-                "BBT502",
-                header_cell,
-                "a long layout needs the columns "
-                + ", ".join(missing[m] for m in sorted({"credit", "phase", "amount"} - long_cols)),
-            )
-        )
-    elif not long_cols and not wide_cols and "code" in seen:
-        findings.append(
-            error(
-                "BBT502",
-                header_cell,
-                "no figures: add Krediettype, Fase and Bedrag, or columns such as 'VAK BA'",
-            )
-        )
-    if findings:
-        raise ExchangeError(findings)
-
+    with open_sheet(path, mapping.delimiter, mapping.sheet) as sheet:
+        layout = read_layout(sheet.header, lambda col: sheet.cell(sheet.header_row, col), mapping)
+        rows, findings = _collect(sheet, layout)
+    declared = number_format or mapping.number_format
+    source = "--number-format" if number_format else "the mapping file"
+    formats, notes = _decide_formats(sheet, layout, rows, declared, source, findings)
     articles: dict[str, SheetArticle] = {}
-    for index, row in enumerate(grid[1:], start=2):
-        cells = {fields[c]: (row[c] if c < len(row) else "") for c in fields}
-        if not any(_cell_text(v) for v in cells.values()):
-            continue  # an empty row
-        findings.extend(_read_row(cells, index, seen, name, mapping, articles))
-    if findings:
-        raise ExchangeError(findings)
+    for number, cells in rows:
+        findings.extend(_read_row(cells, number, sheet, layout, mapping, formats, articles))
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise ExchangeError(errors)
     if not articles:
-        raise ExchangeError([error("BBT501", Location(name), "the spreadsheet has no data rows")])
-    return articles
+        raise ExchangeError(
+            [error("BBT501", Location(sheet.name), "the spreadsheet has no data rows")]
+        )
+    warnings = tuple(f for f in findings if f.severity is not Severity.ERROR)
+    return SheetData(articles, tuple(notes), warnings)
+
+
+def _collect(sheet: Sheet, layout: Layout) -> tuple[Rows, list[Finding]]:
+    """Stream the rows, keeping only the cells of mapped columns."""
+    rows: Rows = []
+    findings: list[Finding] = []
+    unheaded: set[int] = set()
+    for row in sheet.rows:
+        kept: dict[str, Value] = {}
+        for col, value in row.cells.items():
+            target = layout.fields.get(col)
+            if target is not None:
+                kept[target] = value
+            elif col not in layout.ignored and col not in unheaded:
+                unheaded.add(col)
+                findings.append(
+                    error(
+                        "BBT502",
+                        sheet.cell(row.number, col),
+                        f"{sheet.column_label(col)} has values but no header",
+                    )
+                )
+        if kept:
+            rows.append((row.number, kept))
+    return rows, findings
+
+
+def _where(sheet: Sheet, col: int, row: int) -> str:
+    return f"line {row}" if sheet.kind == "json" else f"{column_letter(col)}{row}"
+
+
+def _decide_formats(
+    sheet: Sheet,
+    layout: Layout,
+    rows: Rows,
+    declared: str | None,
+    source: str,
+    findings: list[Finding],
+) -> tuple[dict[str, NumberFormat | None], list[str]]:
+    """The number format of each amount column, and a line saying how it was decided.
+
+    Findings (BBT514 when nothing decided and the default was used, BBT503 for a column in
+    two formats) are added to ``findings``.
+    """
+    formats: dict[str, NumberFormat | None] = {}
+    notes: list[str] = []
+    for target in layout.amount_fields:
+        col = layout.columns[target]
+        label = sheet.column_label(col)
+        label += "" if sheet.kind == "json" else f" {sheet.header[col]!r}"
+        texts = [
+            (value.strip(), _where(sheet, col, number))
+            for number, cells in rows
+            if isinstance(value := cells.get(target), str)
+        ]
+        chosen, how, detection = _column_format(sheet, layout, texts, declared, source)
+        formats[target] = chosen
+        if detection is not None:
+            findings.extend(
+                _detection_findings(detection, label, sheet.cell(sheet.header_row, col))
+            )
+        if any(isinstance(cells.get(target), Decimal) for _, cells in rows):
+            how = "numeric cells, exact" + (f"; text cells: {how}" if texts else "")
+        notes.append(f"{label}: {how}")
+    return formats, notes
+
+
+def _column_format(
+    sheet: Sheet, layout: Layout, texts: list[tuple[str, str]], declared: str | None, source: str
+) -> tuple[NumberFormat | None, str, Detection | None]:
+    """Declared, fixed by bbt's own export, or detected from the column's text values."""
+    if declared is not None:
+        return FORMATS[declared], f"{FORMATS[declared].label}, declared by {source}", None
+    if layout.bbt_export and sheet.kind == "csv" and sheet.delimiter in (";", ","):
+        chosen = NL_EXPORT if sheet.delimiter == ";" else PLAIN
+        return chosen, f"{chosen.label}, as in every '{sheet.delimiter}'-separated bbt export", None
+    if layout.bbt_export and sheet.kind != "csv":
+        return PLAIN, f"{PLAIN.label}, as bbt export writes text amounts", None
+    detection = detect(texts)
+    return detection.format, detection.how, detection
+
+
+def _detection_findings(detection: Detection, label: str, header: Cell) -> list[Finding]:
+    if detection.conflict is not None:
+        nl_value, plain_value = detection.conflict
+        return [
+            error(
+                "BBT503",
+                header,
+                f"{label} mixes number formats: {nl_value} is Dutch (1.234,5), {plain_value} is "
+                "plain (1234.5); declare one with --number-format or number_format in a mapping file",
+            )
+        ]
+    if detection.ambiguous:
+        return [
+            warning(
+                "BBT514",
+                header,
+                f"{label}: no value tells Dutch (1.234,5) from plain (1234.5) number format; read "
+                f"as Dutch, the default, so {detection.ambiguous}; pass --number-format nl or "
+                "plain to say which",
+            )
+        ]
+    return []
+
+
+def _text(value: Value, cell: Cell, kind: str) -> tuple[str, Finding | None]:
+    """A text cell as the data will hold it; formulas and formula-like text are refused.
+
+    In CSV and XLSX a leading quote that escapes a formula character is dropped (bbt export
+    writes ``'=x`` for the text ``=x``). JSON text is taken as it is: no spreadsheet runs it.
+    """
+    if isinstance(value, Odd):
+        if value.what == "formula":
+            return "", error(
+                "BBT513",
+                cell,
+                f"a formula ({value.text}) where text is expected; bbt imports values, never formulas",
+            )
+        return value.text, None
+    if isinstance(value, Decimal):
+        return format(value, "f"), None
+    if kind == "json":
+        return value.strip(), None
+    if looks_like_formula(value):
+        shown = value.strip() or repr(value)
+        return "", error(
+            "BBT513",
+            cell,
+            f"{shown!r} starts like a formula (=, +, -, @, tab or carriage return), which a "
+            f"spreadsheet would run; if it is text, write it with a leading quote: '{shown}",
+        )
+    return unescape_text(value.strip()), None
+
+
+_ODD_AMOUNT = {
+    "formula": "is a formula ({}); bbt imports values: copy the cells and paste them as values",
+    "date": "is a date ({}), not an amount",
+    "boolean": "is {}, not an amount",
+    "error": "is a spreadsheet error ({}), not an amount",
+}
+
+
+def _amount(value: Value | None, number_format: NumberFormat | None) -> Decimal | None:
+    """The exact amount of a cell; ValueError with a message; None when the column's format
+    is in conflict (that is reported once, for the column)."""
+    if value is None:
+        raise ValueError("the amount is empty")
+    if isinstance(value, Decimal):
+        return exact(value)
+    if isinstance(value, Odd):
+        raise ValueError(_ODD_AMOUNT[value.what].format(value.text))
+    if number_format is None:
+        return None
+    return number_format.parse(value)
 
 
 def _read_row(
-    cells: dict[str, object],
-    row: int,
-    columns: dict[str, int],
-    name: str,
+    cells: dict[str, Value],
+    number: int,
+    sheet: Sheet,
+    layout: Layout,
     mapping: Mapping,
+    formats: dict[str, NumberFormat | None],
     articles: dict[str, SheetArticle],
 ) -> Iterator[Finding]:
     def at(target: str) -> Cell:
-        return Cell(name, row, columns[target] + 1)
+        return sheet.cell(number, layout.columns[target])
 
-    code_text = _cell_text(cells["code"])
-    if not code_text:
+    value = cells.get("code")
+    if value is None:
         yield error("BBT504", at("code"), "a row with figures but no article code")
+        return
+    code_text, problem = _text(value, at("code"), sheet.kind)
+    if problem is not None:
+        yield problem
         return
     try:
         code = parse_code(code_text)
@@ -468,10 +297,25 @@ def _read_row(
         yield error("BBT504", at("code"), str(exc))
         return
     article = articles.setdefault(code_text, SheetArticle(code, at("code")))
+    yield from _row_texts(cells, article, at, sheet.kind)
+    entries: list[tuple[str, str, str]] = []
+    yield from _row_entries(cells, layout, mapping, at, sheet.kind, entries)
+    yield from _row_figures(cells, entries, article, at, formats)
+
+
+def _row_texts(
+    cells: dict[str, Value], article: SheetArticle, at: _At, kind: str
+) -> Iterator[Finding]:
     for key in ("title", "ise"):
-        if key not in cells or not _cell_text(cells[key]):
+        value = cells.get(key)
+        if value is None:
             continue
-        text = _cell_text(cells[key])
+        text, problem = _text(value, at(key), kind)
+        if problem is not None:
+            yield problem
+            continue
+        if not text:
+            continue
         previous = getattr(article, key)
         if previous is None:
             setattr(article, key, (text, at(key)))
@@ -479,48 +323,66 @@ def _read_row(
             yield error(
                 "BBT506",
                 at(key),
-                f"{code_text}: {key} {text!r} differs from {previous[0]!r} on row {previous[1].row}",
+                f"{article.code.text}: {key} {text!r} differs from {previous[0]!r} on row {previous[1].row}",
             )
+
+
+def _row_entries(
+    cells: dict[str, Value],
+    layout: Layout,
+    mapping: Mapping,
+    at: _At,
+    kind: str,
+    entries: list[tuple[str, str, str]],
+) -> Iterator[Finding]:
+    """The figures a row gives, as ``(credit, phase, amount field)`` added to ``entries``."""
+    if not layout.long:
+        entries += [(*t.split("."), t) for t in cells if "." in t]  # type: ignore[misc]
+        return
+    found: dict[str, str] = {}
+    for key, aliases, expected in (
+        ("credit", CREDIT_ALIASES, "a credit type (VAK, VEK; receipts AO, TO, LO)"),
+        ("phase", PHASE_ALIASES, "a phase (BA, BA-JR, BU)"),
+    ):
+        text, problem = _text(cells.get(key, ""), at(key), kind)
+        if problem is not None:
+            yield problem
+            continue
+        meaning = mapping.values.get(key, {}).get(norm(text)) or aliases.get(norm(text))
+        if meaning is None:
+            yield error("BBT505", at(key), f"{text!r} is not {expected}")
+            continue
+        found[key] = meaning
+    if len(found) == 2:
+        entries.append((found["credit"], found["phase"], "amount"))
+
+
+def _row_figures(
+    cells: dict[str, Value],
+    entries: list[tuple[str, str, str]],
+    article: SheetArticle,
+    at: _At,
+    formats: dict[str, NumberFormat | None],
+) -> Iterator[Finding]:
+    code = article.code
     allowed = RECEIPT_CREDITS if code.is_receipt else EXPENDITURE_CREDITS
-    entries: list[tuple[str, str, object, Cell]] = []
-    if "credit" in columns:
-        credit_text, phase_text = _cell_text(cells["credit"]), _cell_text(cells["phase"])
-        credit = mapping.values.get("credit", {}).get(_norm(credit_text)) or CREDIT_ALIASES.get(
-            _norm(credit_text)
-        )
-        phase = mapping.values.get("phase", {}).get(_norm(phase_text)) or PHASE_ALIASES.get(
-            _norm(phase_text)
-        )
-        if credit is None:
-            yield error(
-                "BBT505",
-                at("credit"),
-                f"{credit_text!r} is not a credit type (VAK, VEK; receipts AO, TO, LO)",
-            )
-        if phase is None:
-            yield error("BBT505", at("phase"), f"{phase_text!r} is not a phase (BA, BA-JR, BU)")
-        if credit is None or phase is None:
-            return
-        entries.append((credit, phase, cells["amount"], at("amount")))
-    else:
-        for target, value in cells.items():
-            if "." in target and _cell_text(value):
-                credit, phase = target.split(".")
-                entries.append((credit, phase, value, at(target)))
-    for credit, phase, value, cell in entries:
+    for credit, phase, target in entries:
+        cell = at(target)
         label = f"{CREDIT_LABELS[credit]} {PHASE_LABELS[phase]}"
         if credit not in allowed:
             kind = "a receipts" if code.is_receipt else "an expenditure"
             yield error(
                 "BBT505",
                 cell,
-                f"{code_text} is {kind} article: it has {', '.join(CREDIT_LABELS[c] for c in allowed)}, not {CREDIT_LABELS[credit]}",
+                f"{code.text} is {kind} article: it has {', '.join(CREDIT_LABELS[c] for c in allowed)}, not {CREDIT_LABELS[credit]}",
             )
             continue
         try:
-            amount = _amount(value, cell, mapping.number_format)
-        except (ValueError, AmountError) as exc:
-            yield error("BBT503", cell, f"{code_text} {label}: {exc}")
+            amount = _amount(cells.get(target), formats[target])
+        except ValueError as exc:
+            yield error("BBT503", cell, f"{code.text} {label}: {exc}")
+            continue
+        if amount is None:
             continue
         previous = article.figures.get((credit, phase))
         if previous is None:
@@ -531,12 +393,9 @@ def _read_row(
             yield error(
                 "BBT506",
                 cell,
-                f"{code_text} {label} is {bedrag(amount)} here and {bedrag(previous[0])} on row {previous[1].row}; "
+                f"{code.text} {label} is {bedrag(amount)} here and {bedrag(previous[0])} on row {previous[1].row}; "
                 "which one is right?",
             )
-
-
-# -- the plan ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -583,40 +442,50 @@ class ImportPlan:
         target: the budget folder.
         articles: one plan per article in the spreadsheet, in code order.
         untouched: codes of articles in the folder that the spreadsheet does not mention.
+        formats: how the amounts of each column were read (one line per column).
+        warnings: findings that do not stop the import (BBT514).
     """
 
     target: Path
     articles: tuple[ArticlePlan, ...]
     untouched: tuple[str, ...]
+    formats: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def writes(self) -> tuple[ArticlePlan, ...]:
         return tuple(a for a in self.articles if a.created or a.changes)
 
 
-def _budget_ises(target: Path) -> list[str]:
-    from bbt.load.yamlsrc import Map, Scalar, Seq, parse_yaml
+_MAX_YAML_BYTES = 5 * 1024 * 1024  # as the loader: one budget file is never larger
 
+
+def _budget_ises(target: Path) -> list[str]:
+    """The ISE keys of ``bbt.yaml`` (read with the round-trip reader, without loading all)."""
     doc = target / "bbt.yaml"
-    where = Location(relpath(target))
     if not doc.is_file():
         raise ExchangeError(
             [
                 error(
-                    "BBT508", where, f"{relpath(target)} is not a budget folder: it has no bbt.yaml"
+                    "BBT508",
+                    Location(relpath(target)),
+                    f"{relpath(target)} is not a budget folder: it has no bbt.yaml",
                 )
             ]
         )
-    found: list[Finding] = []
-    node = parse_yaml(doc, found)
-    if node is None:
-        raise ExchangeError(found)
-    ises = node.values.get("ises") if isinstance(node, Map) else None
-    if not isinstance(ises, Seq):
-        raise ExchangeError(
-            [error("BBT508", Location(relpath(doc)), "bbt.yaml has no list of ises")]
-        )
-    return [i.text for i in ises.items if isinstance(i, Scalar)]
+    where = Location(relpath(doc))
+    try:
+        if doc.stat().st_size > _MAX_YAML_BYTES:
+            raise ExchangeError([error("BBT508", where, "bbt.yaml is larger than 5 MB")])
+        _, data = yaml_for(doc.read_text(encoding="utf-8-sig"))
+    except ExchangeError:
+        raise
+    except Exception as exc:  # OSError, UnicodeDecodeError, ruamel's YAMLError
+        raise ExchangeError([error("BBT508", where, f"cannot read bbt.yaml: {exc}")]) from None
+    ises = data.get("ises") if isinstance(data, dict) else None
+    if not isinstance(ises, list):
+        raise ExchangeError([error("BBT508", where, "bbt.yaml has no list of ises")])
+    return [str(i) for i in ises]
 
 
 def _existing(target: Path) -> tuple[dict[str, tuple[Path, str]], list[Finding]]:
@@ -625,30 +494,39 @@ def _existing(target: Path) -> tuple[dict[str, tuple[Path, str]], list[Finding]]
     findings: list[Finding] = []
     folder = target / "articles"
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        where = Location(relpath(path))
+        if path.is_symlink() or not path.is_file():
+            findings.append(
+                error("BBT511", where, "not a regular file; bbt import edits only regular files")
+            )
+            continue
         try:
+            if path.stat().st_size > _MAX_YAML_BYTES:
+                findings.append(error("BBT511", where, "larger than 5 MB; not an article file"))
+                continue
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            findings.append(error("BBT511", Location(relpath(path)), f"cannot read: {exc}"))
+            findings.append(error("BBT511", where, f"cannot read: {exc}"))
             continue
         match = re.search(r"^code:\s*['\"]?([^'\"#\s]+)", text, re.M)
         code = match.group(1) if match else path.stem
         if code in out:
             findings.append(
-                error(
-                    "BBT511",
-                    Location(relpath(path)),
-                    f"article {code} is also in {relpath(out[code][0])}",
-                )
+                error("BBT511", where, f"article {code} is also in {relpath(out[code][0])}")
             )
         out[code] = (path, text)
     return out, findings
 
 
 def plan_import(
-    spreadsheet: Path, into: Path, mapping: Mapping | None = None, ise: str | None = None
+    spreadsheet: Path,
+    into: Path,
+    mapping: Mapping | None = None,
+    ise: str | None = None,
+    number_format: str | None = None,
 ) -> ImportPlan:
     """Read and validate the spreadsheet and compute every file it changes; write nothing."""
-    sheet = read_spreadsheet(spreadsheet, mapping)
+    sheet = read_spreadsheet(spreadsheet, mapping, number_format)
     ise_keys = _budget_ises(into)
     existing, findings = _existing(into)
     if ise is not None and ise not in ise_keys:
@@ -660,49 +538,38 @@ def plan_import(
             )
         )
     plans: list[ArticlePlan] = []
-    for code_text in sorted(sheet):
-        article = sheet[code_text]
-        if code_text in existing:
-            path, text = existing[code_text]
-            try:
-                plans.append(_update(article, path, text))
-            except ExchangeError as exc:
-                findings.extend(exc.findings)
-            continue
-        key = article.ise[0] if article.ise else ise
-        if key is None:
-            findings.append(
-                error(
-                    "BBT507",
-                    article.cell,
-                    f"{code_text} is a new article and the sheet gives no ISE; add an ISE column or pass --ise",
-                )
-            )
-            continue
-        if key not in ise_keys:
-            where = article.ise[1] if article.ise else article.cell
-            findings.append(
-                error(
-                    "BBT507",
-                    where,
-                    f"{code_text}: ISE {key!r} is not an ISE of this budget ({', '.join(ise_keys)})",
-                )
-            )
-            continue
-        if article.title is None:
-            findings.append(
-                error(
-                    "BBT507",
-                    article.cell,
-                    f"{code_text} is a new article and the sheet gives no title",
-                )
-            )
-            continue
-        plans.append(_create(article, into, key))
+    for code_text in sorted(sheet.articles):
+        article = sheet.articles[code_text]
+        try:
+            if code_text in existing:
+                plans.append(_update(article, *existing[code_text]))
+            else:
+                plans.append(_create(article, into, _new_ise(article, ise, ise_keys)))
+        except ExchangeError as exc:
+            findings.extend(exc.findings)
     if findings:
         raise ExchangeError(findings)
-    untouched = tuple(sorted(set(existing) - set(sheet)))
-    return ImportPlan(into, tuple(plans), untouched)
+    untouched = tuple(sorted(set(existing) - set(sheet.articles)))
+    return ImportPlan(into, tuple(plans), untouched, sheet.formats, sheet.warnings)
+
+
+def _new_ise(article: SheetArticle, ise: str | None, ise_keys: list[str]) -> str:
+    """The ISE of a new article (its ISE cell, or --ise); ExchangeError (BBT507) otherwise."""
+    code = article.code.text
+    key = article.ise[0] if article.ise else ise
+    if key is None:
+        message = (
+            f"{code} is a new article and the sheet gives no ISE; add an ISE column or pass --ise"
+        )
+        raise ExchangeError([error("BBT507", article.cell, message)])
+    if key not in ise_keys:
+        where = article.ise[1] if article.ise else article.cell
+        message = f"{code}: ISE {key!r} is not an ISE of this budget ({', '.join(ise_keys)})"
+        raise ExchangeError([error("BBT507", where, message)])
+    if article.title is None:
+        message = f"{code} is a new article and the sheet gives no title"
+        raise ExchangeError([error("BBT507", article.cell, message)])
+    return key
 
 
 def _ordered(article: SheetArticle) -> list[tuple[str, str, Decimal]]:
@@ -811,7 +678,7 @@ def format_plan(plan: ImportPlan) -> str:
     """The change listing shown before writing: a table of old -> new per figure."""
     from bbt.render.filters import bedrag
 
-    lines: list[str] = []
+    lines = [f"amounts in {line}" for line in plan.formats]
     for article in plan.articles:
         if not article.changes and not article.notes:
             continue
@@ -839,11 +706,7 @@ def format_plan(plan: ImportPlan) -> str:
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:
-    """Write every changed or new article file atomically (each file; all were computed first)."""
-    from bbt.pipeline import write_atomic
+    """Write every changed or new article file, all together or none (BBT515 on failure)."""
+    from bbt.exchange.files import write_files
 
-    written = []
-    for article in plan.writes:
-        article.path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(article.path, article.text.encode("utf-8")))
-    return written
+    return write_files({a.path: a.text.encode("utf-8") for a in plan.writes})

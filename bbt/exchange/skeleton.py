@@ -10,10 +10,14 @@ What carries over and what does not (docs/exchange.md, "bbt new"):
 * changed: ``year``; the old year in ``subtitle``;
 * marked: every narrative the document renders gets a first line
   ``{# draft: tekst van <old year>, herschrijven #}``, which ``bbt check`` reports (BBT130)
-  until the writer removes it.
+  until the writer removes it;
+* neutralised: an expression that cites data the skeleton removed (``{{ mv.index_apr24.vak }}``,
+  ``{{ accruals.vak }}``) becomes a visible placeholder ``[[invullen: mv.index_apr24.vak]]``,
+  so every narrative of the skeleton renders and the writer sees what to fill in.
 
-The new folder is built in a temporary folder beside the target, loaded to make sure it
-reads, and only then renamed into place: on any problem nothing is left behind.
+The source is checked first (``bbt check``). The new folder is built in memory, loaded from a
+private temporary folder to find the expressions to neutralise, then written into a folder
+beside the target and renamed into place: on any problem nothing is left behind.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bbt.errors import Finding, Location, relpath
-from bbt.exchange import ExchangeError, error
+from bbt.calc import Calculation
+from bbt.errors import Finding, LoadError, Location, relpath
+from bbt.exchange import ExchangeError, checked, error
 from bbt.exchange.yamledit import dump, plain_amount, yaml_for
-from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES
+from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES, Narrative
 
 _MD_REF = re.compile(r"^[\w./-]+\.md$")
 
@@ -41,13 +46,24 @@ def draft_marker(old_year: int) -> str:
 
 @dataclass(frozen=True)
 class Skeleton:
-    """Next year's folder in memory: relative path -> bytes, and what was done."""
+    """Next year's folder in memory, and what was done.
+
+    Attributes:
+        files: relative path -> content.
+        drafts: narratives marked as drafts.
+        articles: article files (their figures cleared).
+        old_year / new_year: the source's year and the skeleton's.
+        placeholders: expressions replaced by ``[[invullen: ...]]``.
+        errors: the source's errors, when it was allowed to have them.
+    """
 
     files: dict[str, bytes]
     drafts: int
     articles: int
     old_year: int
     new_year: int
+    placeholders: int = 0
+    errors: tuple[Finding, ...] = ()
 
 
 def default_target(source: Path, year: int, old_year: int) -> Path:
@@ -186,14 +202,38 @@ def _editor(relative: str) -> _Editor | None:
     return None
 
 
-def build_skeleton(source: Path, year: int) -> Skeleton:
-    """Compute next year's folder from ``source`` in memory; raise ExchangeError on problems."""
-    from bbt.load.budget import load_with_findings
+def _source_files(root: Path) -> tuple[list[Path], list[Finding]]:
+    """The regular files of the source folder, YAML first (it decides which Markdown files
+    are narratives); a symbolic link is refused: nothing outside the folder is copied."""
+    findings: list[Finding] = []
+    paths: list[Path] = []
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            findings.append(
+                error(
+                    "BBT522",
+                    Location(relpath(path)),
+                    "a symbolic link in the source folder; bbt new copies regular files only",
+                )
+            )
+        elif path.is_file() and not path.name.startswith("."):
+            paths.append(path)
+    yaml_order = ["bbt.yaml", "annexes.yaml", "indicators.yaml"]
+    paths.sort(
+        key=lambda p: (p.suffix != ".yaml", p.relative_to(root).as_posix() not in yaml_order)
+    )
+    return paths, findings
 
-    document, findings = load_with_findings(source)
-    if document is None:
-        raise ExchangeError(findings)
-    old_year = document.year
+
+def build_skeleton(source: Path, year: int, allow_errors: bool = False) -> Skeleton:
+    """Compute next year's folder from ``source`` in memory; raise ExchangeError on problems.
+
+    The source is checked first (``bbt check``): with errors it is refused unless
+    ``allow_errors``. Expressions that cite data the skeleton removes become placeholders
+    (:func:`neutralise`).
+    """
+    calc, errors = checked(source, allow_errors)
+    old_year = calc.document.year
     if year <= old_year:
         raise ExchangeError(
             [
@@ -204,16 +244,10 @@ def build_skeleton(source: Path, year: int) -> Skeleton:
                 )
             ]
         )
-    drafts = _Drafts(source, draft_marker(old_year))
-    files: dict[str, bytes] = {}
-    problems: list[Finding] = []
     root = source.resolve()
-    yaml_order = ["bbt.yaml", "annexes.yaml", "indicators.yaml"]
-    paths = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-    # YAML first: it decides which Markdown files are narratives.
-    paths.sort(
-        key=lambda p: (p.suffix != ".yaml", p.relative_to(root).as_posix() not in yaml_order)
-    )
+    drafts = _Drafts(root, draft_marker(old_year))
+    files: dict[str, bytes] = {}
+    paths, problems = _source_files(root)
     for path in paths:
         relative = path.relative_to(root).as_posix()
         editor = _editor(relative)
@@ -221,7 +255,7 @@ def build_skeleton(source: Path, year: int) -> Skeleton:
             files[relative] = path.read_bytes()
             continue
         try:
-            yaml, data = yaml_for(path.read_text(encoding="utf-8"))
+            yaml, data = yaml_for(path.read_text(encoding="utf-8-sig"))
         except Exception as exc:  # ruamel's YAMLError; the loader accepted it, so unlikely
             problems.append(error("BBT521", Location(relpath(path)), f"cannot edit: {exc}"))
             continue
@@ -231,33 +265,168 @@ def build_skeleton(source: Path, year: int) -> Skeleton:
     if problems:
         raise ExchangeError(problems)
     for relative in drafts.files:
-        text = files[relative].decode("utf-8")
+        text = files[relative].decode("utf-8-sig")
         files[relative] = f"{drafts.marker}\n{text}".encode()
+    placeholders = neutralise(files)
     articles = sum(1 for r in files if r.startswith("articles/") and r.endswith(".yaml"))
-    return Skeleton(files, drafts.count, articles, old_year, year)
+    return Skeleton(files, drafts.count, articles, old_year, year, placeholders, tuple(errors))
+
+
+# -- expressions that cite removed data ------------------------------------------------------
+
+_EXPRESSION = re.compile(r"\{\{-?(?P<body>.*?)-?\}\}", re.S)
+_STATEMENT = re.compile(r"\{%-?(?P<body>.*?)-?%\}", re.S)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}<>|])")
+
+
+def placeholder(expression: str) -> str:
+    """``[[invullen: mv.index_apr24.vak]]``: visible in the document, not Jinja, and safe in
+    Markdown (a table cell too): the characters Markdown or Jinja would read are escaped."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(expression.split()))
+    return f"[[invullen: {text}]]"
+
+
+def _renders(source: str, context: dict[str, object]) -> bool:
+    from bbt.render.narrative import NarrativeError, expand
+
+    try:
+        expand(Narrative(source), context)
+    except NarrativeError:
+        return False
+    return True
+
+
+def neutralise_text(source: str, context: dict[str, object]) -> tuple[str, int]:
+    """``source`` with every expression that does not evaluate in ``context`` replaced by a
+    :func:`placeholder`; when statements (``{% ... %}``) still fail, every expression and
+    statement of the text is replaced. Returns the text and the number of replacements."""
+    if _renders(source, context):
+        return source, 0
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        if _renders(match.group(0), context):
+            return match.group(0)
+        count += 1
+        return placeholder(match.group("body"))
+
+    text = _EXPRESSION.sub(replace, source)
+    if _renders(text, context):
+        return text, count
+    every = _EXPRESSION.findall(text) + _STATEMENT.findall(text)
+    text = _STATEMENT.sub(lambda m: placeholder(m.group("body")), text)
+    text = _EXPRESSION.sub(lambda m: placeholder(m.group("body")), text)
+    return text, count + len(every)
+
+
+def neutralise(files: dict[str, bytes]) -> int:
+    """Replace, in ``files`` (the skeleton in memory), every expression of a narrative that
+    cannot evaluate against the skeleton's own data; return how many were replaced.
+
+    The skeleton is loaded from a private temporary folder and every narrative is tried in
+    the context the document renders it in (:func:`bbt.render.narrative.pieces`).
+    """
+    from bbt.calc import calculate
+    from bbt.load.budget import load
+    from bbt.render.narrative import pieces
+
+    with tempfile.TemporaryDirectory(prefix="bbt-new-") as temp:
+        root = Path(temp)
+        for relative, data in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        try:
+            calc = calculate(load(root))
+        except LoadError as exc:
+            raise ExchangeError(exc.findings) from None
+        count = 0
+        for piece in pieces(calc):
+            if not piece.narrative:
+                continue
+            path = Path(piece.narrative.loc.file).resolve()
+            relative = path.relative_to(root.resolve()).as_posix()
+            count += _neutralise_in(files, relative, piece.narrative.source, piece.context)
+        count += _neutralise_indicators(files, calc)
+    return count
+
+
+def _neutralise_in(
+    files: dict[str, bytes], relative: str, source: str, context: dict[str, object]
+) -> int:
+    """Neutralise one narrative: a whole Markdown file, or an inline text inside YAML."""
+    text, count = neutralise_text(source, context)
+    if not count:
+        return 0
+    if not relative.endswith((".yaml", ".yml")):
+        current = files[relative].decode("utf-8")
+        files[relative] = current.replace(source, text, 1).encode("utf-8")
+        return count
+    yaml, data = yaml_for(files[relative].decode("utf-8"))
+    _replace_string(data, source, text)
+    files[relative] = dump(yaml, data).encode("utf-8")
+    return count
+
+
+def _replace_string(node: Any, old: str, new: str) -> None:
+    """Replace every string equal to ``old`` in a round-trip YAML tree (keeping block style)."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    keys = (
+        range(len(node)) if isinstance(node, list) else list(node) if isinstance(node, dict) else []
+    )
+    for key in keys:
+        value = node[key]
+        if isinstance(value, str) and value.strip() == old.strip():
+            node[key] = LiteralScalarString(new) if "\n" in new else type(value)(new)
+        else:
+            _replace_string(value, old, new)
+
+
+def _neutralise_indicators(files: dict[str, bytes], calc: Calculation) -> int:
+    """An indicator's measurement may be an expression too (``{{ contingent... }}``)."""
+    from bbt.render.narrative import global_ctx
+
+    if "indicators.yaml" not in files:
+        return 0
+    context = global_ctx(calc)
+    count = 0
+    for indicator in calc.document.indicators:
+        for value in indicator.values:
+            count += _neutralise_in(files, "indicators.yaml", value, context) if "{" in value else 0
+    return count
 
 
 def write_skeleton(skeleton: Skeleton, target: Path) -> Path:
-    """Write the folder beside ``target``, check that it loads, then rename it into place.
+    """Write the folder beside ``target`` and rename it into place: all of it, or nothing.
 
-    Raises ExchangeError (and leaves nothing behind) when the result does not load.
+    Raises ExchangeError (BBT515) when the target is a file or a folder that is not empty,
+    or the folder cannot be written; nothing is left behind then.
     """
-    from bbt.load.budget import load_with_findings
-    from bbt.pipeline import write_atomic
+    from bbt.exchange.files import write_files
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    where = Location(relpath(target))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        what = "a folder that is not empty" if target.is_dir() else "a file"
+        raise ExchangeError([error("BBT515", where, f"{relpath(target)} is {what}")])
+    staging: Path | None = None
     try:
-        for relative, data in skeleton.files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, data)
-        document, findings = load_with_findings(staging)
-        if document is None:
-            raise ExchangeError(findings)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        write_files({staging / relative: data for relative, data in skeleton.files.items()})
         os.chmod(staging, 0o755)
+        if target.is_dir():
+            target.rmdir()  # empty: the staging folder takes its place
         os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except ExchangeError:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise ExchangeError(
+            [error("BBT515", where, f"cannot write {relpath(target)}: {exc.strerror or exc}")]
+        ) from None
     return target
