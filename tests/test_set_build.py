@@ -87,9 +87,16 @@ def test_the_open_data_is_one_valid_package_of_every_document(built: tuple[Path,
     assert package["name"] == "bbt-set-consistent"
     example = check_set(CONSISTENT).documents[1].calculation
     assert example is not None
-    single = json.loads(build_export(example).files["datapackage.json"])
-    assert package["resources"] == single["resources"]  # the same table, stackable
-    rows = list(csv.DictReader(io.StringIO((out / "credits.csv").read_text("utf-8"))))
+    single = json.loads(build_export(example).files["datapackage.json"])["resources"][0]
+    stacked = package["resources"][0]
+    assert stacked["dialect"] == single["dialect"]  # the same table, stackable
+    assert [f["name"] for f in stacked["schema"]["fields"]] == [
+        f["name"] for f in single["schema"]["fields"]
+    ]
+    programme = next(f for f in stacked["schema"]["fields"] if f["name"] == "programme_code")
+    assert len(programme["constraints"]["enum"]) == 4  # every document's programme
+    text = (out / "credits.csv").read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 93  # 31 series (article x credit type) of the four documents x 3 phases
     gesco = [r for r in rows if r["article_code"] == "JB0-1JEC2HE-WT" and r["phase"] == "BU"]
     assert [r["amount"] for r in gesco] == ["-2188", "-2188"]

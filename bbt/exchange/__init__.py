@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bbt.errors import Finding, Location, Severity
 
 if TYPE_CHECKING:
-    from bbt.calc import Calculation
+    from bbt.calculation import Calculation
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.calc import Calculation, Figures, Percent
+from bbt.calculation import Calculation, Figures
 from bbt.errors import Finding, Location, relpath
 from bbt.exchange import CheckFailed, ExchangeError, checked, error
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES, Article, Movement
+from bbt.money import Percent
 
 Row = tuple[str, ...]
 
@@ -68,19 +69,19 @@ class Report:
 
 
 def _amount(value: Decimal | None) -> str:
-    from bbt.render.filters import bedrag
+    from bbt.format import bedrag
 
     return "–" if value is None else bedrag(value)
 
 
 def _signed(value: Decimal) -> str:
-    from bbt.render.filters import bedrag
+    from bbt.format import bedrag
 
     return ("+" if value > 0 else "") + bedrag(value)
 
 
 def _percent(value: Percent | None) -> str:
-    from bbt.render.filters import procent
+    from bbt.format import procent
 
     return "–" if value is None else procent(value)
 
@@ -224,12 +225,13 @@ def _in_folder(calc: Calculation, file: str) -> str:
 
 
 def _narrative_rows(old: Calculation, new: Calculation) -> list[Row]:
-    from bbt.render.narrative import pieces
+    from bbt.outline import outline_of
 
-    before = {p.key: p.narrative.source for p in pieces(old)}
-    after = {p.key: p.narrative.source for p in pieces(new)}
-    locations = {p.key: _in_folder(new, p.narrative.loc.file) for p in pieces(new)}
-    for p in pieces(old):
+    old_texts, new_texts = list(outline_of(old).texts()), list(outline_of(new).texts())
+    before = {p.key: p.narrative.source for p in old_texts}
+    after = {p.key: p.narrative.source for p in new_texts}
+    locations = {p.key: _in_folder(new, p.narrative.loc.file) for p in new_texts}
+    for p in old_texts:
         locations.setdefault(p.key, _in_folder(old, p.narrative.loc.file))
     rows: list[Row] = []
     for key in [*after, *(k for k in before if k not in after)]:
@@ -337,11 +339,13 @@ def _indicators(calc: Calculation) -> dict[tuple[str, ...], str]:
 
 def _contingents(calc: Calculation) -> dict[tuple[str, ...], str]:
     """Fill rates of the contingent register, as the narrative cites them."""
-    from bbt.render.filters import getal, procent
-    from bbt.render.narrative import contingent_ctx
+    from bbt.format import getal, procent
+    from bbt.outline import outline_of
 
+    contingent = outline_of(calc).context.get("contingent", {})
+    assert isinstance(contingent, dict)
     out: dict[tuple[str, ...], str] = {}
-    for measure, periods in contingent_ctx(calc).items():
+    for measure, periods in contingent.items():
         for period, rate in periods.items():
             filled, allocated, percent = rate["filled"], rate["allocated"], rate["percent"]
             assert isinstance(filled, Decimal) and isinstance(allocated, Decimal)

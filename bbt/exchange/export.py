@@ -28,12 +28,13 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.errors import Location, relpath
 from bbt.exchange import ExchangeError, error
 from bbt.exchange.cells import escape_text, fits_excel
@@ -174,7 +175,8 @@ def rows(calc: Calculation) -> list[Record]:
 # -- the files ------------------------------------------------------------------------------
 
 
-def _csv_bytes(records: list[Record], fmt: CsvFormat) -> bytes:
+def csv_bytes(records: list[Record], fmt: CsvFormat) -> bytes:
+    """``credits.csv`` of these records in one of :data:`CSV_FORMATS` (a set's export too)."""
     stream = io.StringIO()
     writer = csv.writer(stream, delimiter=fmt.delimiter, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -277,25 +279,37 @@ def _put_row(sheet: Any, number: int, values: list[Any]) -> None:
             cell.data_type = "s"  # text, never a formula, whatever it starts with
 
 
-def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
-    fields = []
+def credits_resource(docs: Sequence[Document], fmt: CsvFormat) -> dict[str, object]:
+    """The ``credits`` resource (path, dialect, Table Schema) of one document or of several.
+
+    Descriptions come from the document's own data when there is one document; codes that
+    the data may hold (programme, ISE) are constrained to those of ``docs``.
+    """
     enum_of = {
         "credit_type": ["VAK", "VEK", "AO", "TO", "LO"],
         "phase": list(PHASE_LABELS.values()),
         "fiscal_phase": list(FISCAL_PHASES.values()),
         "direction": ["expenditure", "revenue"],
-        "ise": [i.key for i in doc.ises],
-        "programme_code": [doc.programme_code],
+        "ise": list(dict.fromkeys(i.key for d in docs for i in d.ises)),
+        "programme_code": list(dict.fromkeys(d.programme_code for d in docs)),
     }
-    for column, kind, description, column_type in _columns(doc):
-        constraints: dict[str, object] = {"required": True}
-        if column in enum_of:
-            constraints["enum"] = enum_of[column]
+    general = {name: text for name, _kind, text, _type in _columns(docs[0])}
+    if len(docs) > 1:
+        general.update(
+            budget_year=f"Budget year (begrotingsjaar): {docs[0].year}",
+            programme_code="Programme code of the document's policy field",
+            ise="Key of the ISE (inhoudelijk structuurelement) within its document",
+        )
+    fields = []
+    for column, kind, _description, column_type in _columns(docs[0]):
         spec: dict[str, object] = {
             "name": column,
             "type": kind,
-            "description": description,
-            "constraints": constraints,
+            "description": general[column],
+            "constraints": {
+                "required": True,
+                **({"enum": enum_of[column]} if column in enum_of else {}),
+            },
         }
         if kind == "number":
             spec["decimalChar"] = fmt.decimal
@@ -303,6 +317,19 @@ def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
         if column_type:
             spec["columnType"] = column_type
         fields.append(spec)
+    return {
+        "name": "credits",
+        "path": CSV_NAME,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": fmt.delimiter, "header": True},
+        "schema": {"fields": fields, "primaryKey": PRIMARY_KEY},
+    }
+
+
+def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
     descriptor = {
         "profile": "tabular-data-package",
         "name": name,
@@ -317,18 +344,7 @@ def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
         "fiscalPeriod": {"start": f"{doc.year}-01-01", "end": f"{doc.year}-12-31"},
         "currency": "EUR",
         "unit": doc.unit,
-        "resources": [
-            {
-                "name": "credits",
-                "path": CSV_NAME,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {"delimiter": fmt.delimiter, "header": True},
-                "schema": {"fields": fields, "primaryKey": PRIMARY_KEY},
-            }
-        ],
+        "resources": [credits_resource([doc], fmt)],
     }
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -346,7 +362,7 @@ def build_export(calc: Calculation, csv_format: str = "nl") -> Export:
     doc = calc.document
     return Export(
         {
-            CSV_NAME: _csv_bytes(records, fmt),
+            CSV_NAME: csv_bytes(records, fmt),
             XLSX_NAME: _xlsx_bytes(records, doc),
             JSON_NAME: _json_bytes(records),
             PACKAGE_NAME: _package(doc, len(records), package_name(calc), fmt),

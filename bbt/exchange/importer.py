@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.codes import ArticleCode, CodeError, parse_code
+from bbt.article_codes import ArticleCode, CodeError, parse_code
 from bbt.errors import Finding, Location, Severity, relpath
 from bbt.exchange import Cell, ExchangeError, error, warning
 from bbt.exchange.cells import (
@@ -388,7 +388,7 @@ def _row_figures(
         if previous is None:
             article.figures[(credit, phase)] = (amount, cell)
         elif previous[0] != amount:
-            from bbt.render.filters import bedrag
+            from bbt.format import bedrag
 
             yield error(
                 "BBT506",
@@ -676,7 +676,7 @@ def _update(article: SheetArticle, path: Path, text: str) -> ArticlePlan:
 
 def format_plan(plan: ImportPlan) -> str:
     """The change listing shown before writing: a table of old -> new per figure."""
-    from bbt.render.filters import bedrag
+    from bbt.format import bedrag
 
     lines = [f"amounts in {line}" for line in plan.formats]
     for article in plan.articles:

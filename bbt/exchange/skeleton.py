@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
 from bbt.errors import Finding, LoadError, Location, relpath
 from bbt.exchange import ExchangeError, checked, error
 from bbt.exchange.yamledit import dump, plain_amount, yaml_for
@@ -287,7 +287,7 @@ def placeholder(expression: str) -> str:
 
 
 def _renders(source: str, context: dict[str, object]) -> bool:
-    from bbt.render.narrative import NarrativeError, expand
+    from bbt.narrative import NarrativeError, expand
 
     try:
         expand(Narrative(source), context)
@@ -325,11 +325,11 @@ def neutralise(files: dict[str, bytes]) -> int:
     cannot evaluate against the skeleton's own data; return how many were replaced.
 
     The skeleton is loaded from a private temporary folder and every narrative is tried in
-    the context the document renders it in (:func:`bbt.render.narrative.pieces`).
+    the context the document renders it in (:meth:`bbt.outline.Outline.texts`).
     """
-    from bbt.calc import calculate
+    from bbt.calculation import calculate
     from bbt.load.budget import load
-    from bbt.render.narrative import pieces
+    from bbt.outline import outline_of
 
     with tempfile.TemporaryDirectory(prefix="bbt-new-") as temp:
         root = Path(temp)
@@ -342,7 +342,7 @@ def neutralise(files: dict[str, bytes]) -> int:
         except LoadError as exc:
             raise ExchangeError(exc.findings) from None
         count = 0
-        for piece in pieces(calc):
+        for piece in outline_of(calc).texts():
             if not piece.narrative:
                 continue
             path = Path(piece.narrative.loc.file).resolve()
@@ -386,11 +386,11 @@ def _replace_string(node: Any, old: str, new: str) -> None:
 
 def _neutralise_indicators(files: dict[str, bytes], calc: Calculation) -> int:
     """An indicator's measurement may be an expression too (``{{ contingent... }}``)."""
-    from bbt.render.narrative import global_ctx
+    from bbt.outline import outline_of
 
     if "indicators.yaml" not in files:
         return 0
-    context = global_ctx(calc)
+    context = outline_of(calc).context
     count = 0
     for indicator in calc.document.indicators:
         for value in indicator.values:

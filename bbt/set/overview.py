@@ -17,9 +17,7 @@ the exact sum of those rows.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -190,17 +188,20 @@ def render_overview_pdf(html: str, templates: Path, set_root: Path) -> bytes:
 
 def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
     """``credits.csv`` of every document's article figures and its ``datapackage.json``."""
-    from bbt.exchange.export import COLUMNS, CSV_NAME, PACKAGE_NAME, build_export, rows
+    from bbt.exchange.export import (
+        CSV_FORMATS,
+        CSV_NAME,
+        PACKAGE_NAME,
+        credits_resource,
+        csv_bytes,
+        rows,
+    )
 
-    names = [c[0] for c in COLUMNS]
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(names)
-    for entry in view.entries:
-        for record in rows(entry.calc):
-            writer.writerow([_cell(record[n]) for n in names])
-    # The resource (path, dialect, Table Schema) is the single-document export's, unchanged.
-    single = json.loads(build_export(view.entries[0].calc).files[PACKAGE_NAME])
+    # One CSV of every document, in the single-document export's format and Table Schema,
+    # with the codes of every document of the set.
+    fmt = CSV_FORMATS["nl"]
+    table = csv_bytes([r for e in view.entries for r in rows(e.calc)], fmt)
+    resource = credits_resource([e.calc.document for e in view.entries], fmt)
     year = budget_set.year if budget_set.year is not None else view.entries[0].doc.year
     slug = re.sub(r"[^a-z0-9._-]+", "-", budget_set.root.resolve().name.lower()).strip("-")
     descriptor = {
@@ -216,25 +217,19 @@ def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
         "fiscalPeriod": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
         "currency": "EUR",
         "unit": "keuro",
-        "resources": single["resources"],
+        "resources": [resource],
     }
     return {
-        CSV_NAME: stream.getvalue().encode("utf-8"),
+        CSV_NAME: table,
         PACKAGE_NAME: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
-
-
-def _cell(value: str | Decimal | int) -> str:
-    from bbt.exchange.yamledit import plain_amount
-
-    return plain_amount(value) if isinstance(value, Decimal) else str(value)
 
 
 def write_outputs(
     view: SetView, budget_set: BudgetSet, out_dir: Path, formats: tuple[str, ...], templates: Path
 ) -> list[Path]:
     """Render everything in memory, then write: the overview in ``formats`` and the open data."""
-    from bbt.pipeline import write_atomic
+    from bbt.files import write_set
     from bbt.resources import TEMPLATES as SHIPPED
 
     if not (templates / TEMPLATE).is_file():
@@ -251,8 +246,6 @@ def write_outputs(
         )
     for name, data in open_data(view, budget_set).items():
         files[out_dir / OPEN_DATA_DIR / name] = data
-    written = []
-    for target, data in files.items():
+    for target in files:
         target.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(target, data))
-    return written
+    return write_set(files)
