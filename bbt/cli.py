@@ -230,14 +230,25 @@ def _calculated(path: Path | None) -> Calculation:
     show_default=True,
     help="Build this many documents at a time (separate processes).",
 )
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Build even when texts are still drafts; such a document is stamped ONTWERP.",
+)
 def build(
-    paths: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, jobs: int
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    formats: str,
+    templates: Path | None,
+    jobs: int,
+    draft: bool,
 ) -> None:
     """Render the document as HTML and PDF.
 
     Nothing is written when the data has errors: the previous output stays as it was.
-    With several documents a progress bar shows on a terminal (one line per document
-    otherwise); -j builds several at a time.
+    A document whose texts are still drafts (from bbt new) is built only with --draft,
+    stamped ONTWERP. With several documents a progress bar shows on a terminal (one line
+    per document otherwise); -j builds several at a time.
 
     \b
     Examples:
@@ -258,8 +269,8 @@ def build(
     template_dir = templates or DEFAULT_TEMPLATES
     if len(budgets) == 1:
         _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs)
-        _build_one(budgets[0], out_dir, wanted, template_dir)
-    _build_many(budgets, out_dir, wanted, template_dir, jobs)
+        _build_one(budgets[0], out_dir, wanted, template_dir, draft)
+    _build_many(budgets, out_dir, wanted, template_dir, jobs, draft)
 
 
 def _report(budget: Path, result: Result) -> bool:
@@ -274,18 +285,25 @@ def _report(budget: Path, result: Result) -> bool:
     return False
 
 
-def _build_one(budget: Path, out_dir: Path, formats: tuple[str, ...], templates: Path) -> None:
+def _build_one(
+    budget: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, draft: bool
+) -> None:
     from bbt.pipeline import build as run_build
 
     def progress(message: str) -> None:
         say(f"{budget.name}: {message}", None)
 
-    result = run_build(budget, out_dir, formats, templates, progress=progress)
+    result = run_build(budget, out_dir, formats, templates, progress=progress, draft=draft)
     sys.exit(1 if _report(budget, result) else 0)
 
 
 def _build_many(
-    budgets: list[Path], out_dir: Path, formats: tuple[str, ...], templates: Path, jobs: int
+    budgets: list[Path],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    templates: Path,
+    jobs: int,
+    draft: bool,
 ) -> None:
     """Several documents: a progress bar on a terminal, one line per document otherwise."""
     from bbt.pipeline import build_many
@@ -300,7 +318,7 @@ def _build_many(
                 bar.label = f"Building ({budget.name})"
                 bar.update(1)
 
-            results = build_many(budgets, out_dir, formats, templates, jobs, advance)
+            results = build_many(budgets, out_dir, formats, templates, jobs, advance, draft)
         failed = [b for b, r in zip(budgets, results, strict=True) if _report(b, r)]
     else:
         done = 0
@@ -313,7 +331,7 @@ def _build_many(
             state = "failed" if result.failed() else f"{len(result.written)} file(s)"
             say(f"[{done}/{len(budgets)}] {budget}: {state}", None)
 
-        build_many(budgets, out_dir, formats, templates, jobs, line)
+        build_many(budgets, out_dir, formats, templates, jobs, line, draft)
     sys.exit(1 if failed else 0)
 
 

@@ -109,6 +109,11 @@ CORE_CODES: tuple[Code, ...] = (
         "a narrative still carries last year's `{# draft #}` marker (from `bbt new`); in such a "
         "draft an expression to data that does not exist yet is a warning, not an error",
     ),
+    Code(
+        "BBT131",
+        E,
+        "`bbt build` of a document whose texts are still drafts (BBT130), without `--draft`",
+    ),
     Code("BBT201", E, "Jinja syntax error in a narrative"),
     Code(
         "BBT202", E, "an expression refers to unknown data, or names a group instead of one figure"

@@ -288,10 +288,34 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Person:
-    """The signing minister."""
+    """The signing minister.
+
+    Attributes:
+        name: as signed (``Hilde Crevits``).
+        role: the short form used in the document (``Vlaams minister bevoegd voor ...``).
+        title: the full title on the cover (``Vlaams minister van ...``); empty: ``role``.
+    """
 
     name: str
     role: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Parliament:
+    """The identification the Flemish Parliament gives the document (the cover).
+
+    Attributes:
+        stuk: the series and number as Parliament prints it (``23 (2024-2025) – Nr. 1``);
+            the execution BBTs are series 23 [public].
+        session: the session year (``2024-2025``).
+        submitted: the date of submission (indiening).
+    """
+
+    stuk: str = ""
+    session: str = ""
+    submitted: dt.date | None = None
+    loc: Location = UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -339,6 +363,7 @@ class Document:
         minister: the signing minister.
         stamp: the filing stamp (``VR 2025 1605 MED.0170/1``).
         date: the date of the document.
+        parliament: the parliamentary identification on the cover (stuk, session, submission).
         chapters: narratives of II, III, IV.1 and IV.2, by key.
         sds: overarching strategic objectives (IV.2).
         ises: ISEs in document order.
@@ -366,6 +391,7 @@ class Document:
     subtitle: str = ""
     stamp: str = ""
     date: dt.date | None = None
+    parliament: Parliament = Parliament()
     settings: Settings = Settings()
     chapters: dict[str, Narrative] = field(default_factory=dict)
     sds: tuple[Objective, ...] = ()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bbt.calculation import Calculation, calculate
-from bbt.errors import Finding, FindingsError, LoadError, Severity
+from bbt.errors import Finding, FindingsError, LoadError, Location, Severity, relpath
 from bbt.files import write_atomic, write_set
 from bbt.load.budget import load_with_findings
 from bbt.outline import Outline, outline_of
@@ -64,11 +64,13 @@ def render(
     templates: Path | str = DEFAULT_TEMPLATES,
     progress: Callable[[str], None] = lambda _msg: None,
     source: FigureSource | None = None,
+    draft: bool = False,
 ) -> dict[str, bytes]:
     """Render a checked document in memory: ``{"html": ..., "pdf": ...}`` as asked.
 
     Findings of the rendering (a template error, a refused resource) are added to
-    ``result``; then nothing is returned. ``source`` marks figures for the live preview.
+    ``result``; then nothing is returned. ``source`` marks figures for the live preview;
+    ``draft`` stamps the document ONTWERP.
     """
     if result.outline is None or result.failed():
         return {}
@@ -79,7 +81,7 @@ def render(
     outputs: dict[str, bytes] = {}
     try:
         progress("rendering HTML")
-        html = render_html(result.outline, template_dir=Path(templates), source=source)
+        html = render_html(result.outline, template_dir=Path(templates), source=source, draft=draft)
         outputs["html"] = html.encode("utf-8")
         if "pdf" in formats:
             progress("rendering PDF")
@@ -100,15 +102,27 @@ def build(
     formats: Iterable[str] = ("html", "pdf"),
     templates: Path | str = DEFAULT_TEMPLATES,
     progress: Callable[[str], None] = lambda _msg: None,
+    draft: bool = False,
 ) -> Result:
     """Check, then render HTML (and PDF from it) into ``out_dir``.
 
     Nothing is written when the data has errors or rendering fails: every file is rendered
     in memory first and then moved into place as a set, so the previous good output stays.
+    A document whose texts are still drafts (BBT130) is built only with ``draft``, and is
+    then stamped ONTWERP, so that a draft never looks final.
     """
     result = check(path)
+    drafts = [f for f in result.findings if f.code == "BBT130"]
+    if drafts and not draft:
+        where = Location(relpath(Path(path)))
+        message = (
+            f"{len(drafts)} text(s) are still drafts (BBT130 above); rewrite them, or build "
+            "with --draft to get a document stamped ONTWERP"
+        )
+        result.findings.append(Finding("BBT131", Severity.ERROR, where, message))
+        return result
     # 5. render: HTML from the outline and the templates; the PDF from that HTML.
-    outputs = render(result, formats, templates, progress)
+    outputs = render(result, formats, templates, progress, draft=bool(drafts))
     if not outputs:
         return result
     # 6. write: every file of the document, or none.
@@ -121,10 +135,10 @@ def build(
 
 
 def _build_one(
-    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path
+    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, draft: bool
 ) -> tuple[list[Finding], list[Path]]:
     """One document in a worker process: what it found and wrote (not the calculation)."""
-    result = build(path, out_dir, formats, templates)
+    result = build(path, out_dir, formats, templates, draft=draft)
     return result.findings, result.written
 
 
@@ -135,6 +149,7 @@ def build_many(
     templates: Path | str = DEFAULT_TEMPLATES,
     jobs: int = 1,
     progress: Callable[[Path, Result], None] = lambda _path, _result: None,
+    draft: bool = False,
 ) -> list[Result]:
     """:func:`build` for several documents, ``jobs`` at a time (processes), in input order.
 
@@ -147,7 +162,7 @@ def build_many(
     results: dict[int, Result] = {}
     if jobs <= 1 or len(budgets) <= 1:
         for n, budget in enumerate(budgets):
-            findings, written = _build_one(budget, Path(out_dir), wanted, Path(templates))
+            findings, written = _build_one(budget, Path(out_dir), wanted, Path(templates), draft)
             results[n] = Result(None, findings, written)
             progress(budget, results[n])
         return [results[n] for n in range(len(budgets))]
@@ -155,7 +170,7 @@ def build_many(
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(budgets))) as pool:
         futures = {
-            pool.submit(_build_one, budget, Path(out_dir), wanted, Path(templates)): n
+            pool.submit(_build_one, budget, Path(out_dir), wanted, Path(templates), draft): n
             for n, budget in enumerate(budgets)
         }
         for future in as_completed(futures):

@@ -34,6 +34,7 @@ from bbt.model import (
     Movement,
     Narrative,
     Objective,
+    Parliament,
     Person,
     Published,
     Regulation,
@@ -168,11 +169,22 @@ class _Loader:
         head["minister"] = Person("")
         if minister_f:
             head["minister"] = Person(
-                minister_f.text("name", required=True), minister_f.text("role")
+                minister_f.text("name", required=True),
+                minister_f.text("role"),
+                minister_f.text("title"),
             )
             minister_f.done()
         head["stamp"] = f.text("stamp")
         head["date"] = f.date("date")
+        parliament = f.map("parliament")
+        if parliament:
+            head["parliament"] = Parliament(
+                stuk=parliament.text("stuk"),
+                session=parliament.text("session"),
+                submitted=parliament.date("submitted"),
+                loc=parliament.loc,
+            )
+            parliament.done()
         return head
 
     # -- pieces of bbt.yaml -------------------------------------------------------------

@@ -175,7 +175,8 @@ def make_preview(
     """Build the document into ``out`` with its page images and contact sheet (see module doc)."""
     page_renderer()  # fail before a long build when no renderer is installed
     out.mkdir(parents=True, exist_ok=True)
-    result = build(path, out, ("html", "pdf"), templates, progress=progress)
+    # A preview shows work in progress: a document with drafts builds, stamped ONTWERP.
+    result = build(path, out, ("html", "pdf"), templates, progress=progress, draft=True)
     preview = Preview(out, list(result.findings))
     if result.failed():
         return preview
@@ -209,7 +210,7 @@ def _compare_with_base(
             preview.notes.append("no diff report: " + "; ".join(str(f) for f in exc.findings[:5]))
         progress(f"building the base ({label})")
         with tempfile.TemporaryDirectory(prefix="bbt-base-") as temp:
-            old_result = build(old, temp, ("pdf",), old_templates)
+            old_result = build(old, temp, ("pdf",), old_templates, draft=True)
             if old_result.failed():
                 preview.notes.append(
                     f"the base {label} does not build ({len(old_result.errors)} error(s)): "

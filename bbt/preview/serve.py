@@ -120,7 +120,8 @@ class LiveDocument:
 
         result = check(self.budget)
         sources = Sources(result.calculation) if result.calculation is not None else None
-        outputs = render(result, ("html",), self.templates, source=sources)
+        drafts = any(f.code == "BBT130" for f in result.findings)
+        outputs = render(result, ("html",), self.templates, source=sources, draft=drafts)
         if not outputs:
             return error_page(result.errors or result.findings, str(self.budget)), False
         return outputs["html"].decode("utf-8"), True

@@ -220,8 +220,13 @@ def _document_date(calculation: Calculation) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def document_ctx(outline: Outline, source: FigureSource | None = None) -> dict[str, Any]:
-    """Everything the templates show, as plain data; narrative already rendered to HTML."""
+def document_ctx(
+    outline: Outline, source: FigureSource | None = None, draft: bool = False
+) -> dict[str, Any]:
+    """Everything the templates show, as plain data; narrative already rendered to HTML.
+
+    ``draft`` marks a document built on purpose while texts are still drafts (ONTWERP).
+    """
     calculation = outline.calculation
     doc = calculation.document
     charts: dict[str, list[dict[str, object]]] = {}
@@ -240,9 +245,19 @@ def document_ctx(outline: Outline, source: FigureSource | None = None) -> dict[s
             "policy_field": doc.policy_field,
             "programme": f"{doc.programme_code} – {doc.programme_title}",
             "department": doc.department,
-            "minister": {"name": doc.minister.name, "role": doc.minister.role},
+            "minister": {
+                "name": doc.minister.name,
+                "role": doc.minister.role,
+                "title": doc.minister.title or doc.minister.role,
+            },
             "stamp": doc.stamp,
             "date": datum(doc.date) if doc.date else "",
+            "parliament": {
+                "stuk": doc.parliament.stuk,
+                "session": doc.parliament.session,
+                "submitted": datum(doc.parliament.submitted) if doc.parliament.submitted else "",
+            },
+            "draft": draft,
             "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
         "toc": [{"id": h.anchor, "text": h.text, "level": h.level} for h in outline.toc()],
@@ -272,6 +287,7 @@ def render_html(
     *,
     template_dir: Path,
     source: FigureSource | None = None,
+    draft: bool = False,
 ) -> str:
     """The complete document as one self-contained HTML string (byte-identical per input).
 
@@ -279,14 +295,14 @@ def render_html(
     it from.
 
     ``source`` marks every figure with where it comes from, for the live preview; the
-    published document is rendered without.
+    published document is rendered without. ``draft`` stamps the document ONTWERP.
 
     Raises :class:`~bbt.errors.RenderError` (``BBT301``) when a template is missing, has a
     syntax error, refers to unknown data or tries to reach Python internals.
     """
     outline = document if isinstance(document, Outline) else outline_of(document)
     with gc_paused():
-        ctx = document_ctx(outline, source)
+        ctx = document_ctx(outline, source, draft)
         return _render_template(ctx, template_dir)
 
 
