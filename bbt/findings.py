@@ -144,6 +144,9 @@ CORE_CODES: tuple[Code, ...] = (
         "a refused resource: network address or a file outside the budget and template folders",
     ),
     Code("BBT303", E, "a missing resource"),
+    Code(
+        "BBT305", E, "`SOURCE_DATE_EPOCH` is set but is not a Unix time (whole seconds since 1970)"
+    ),
 )
 
 

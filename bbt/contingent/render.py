@@ -3,7 +3,7 @@
 The layout follows the answer in seed 000: one table with the provinces down and, per
 reference date, the number of organisations and the contingent; a total row; then the
 reductions per province. HTML is rendered in the shared sandbox
-(:func:`bbt.narrative.make_environment`) from ``templates/contingent``; the PDF is made
+(:func:`bbt.render.templates.render_template`) from ``templates/contingent``; the PDF is made
 from that HTML by :func:`bbt.render.pdf.render_pdf` (imported only when a PDF is asked for).
 """
 
@@ -12,11 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, TemplateError
-
 from bbt.contingent.model import PROVINCES, Entry, Measure, Register
 from bbt.contingent.rules import fill_rates, reconcile_reductions
-from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.money import ZERO
 from bbt.resources import TEMPLATES as SHIPPED_TEMPLATES
 
@@ -121,24 +118,9 @@ def render_overview_html(register: Register, measure: str, templates: Path = TEM
     Raises :class:`~bbt.errors.RenderError` with the template's file and line on a template
     mistake, :class:`KeyError` for an unknown measure.
     """
-    from bbt.narrative import make_environment
+    from bbt.render.templates import render_template
 
-    env = make_environment(loader=FileSystemLoader(str(templates)))
-    try:
-        return env.get_template(TEMPLATE).render(overview_context(register, measure))
-    except TemplateError as exc:
-        line = getattr(exc, "lineno", None) or 0
-        name = getattr(exc, "filename", None) or str(templates / TEMPLATE)
-        raise RenderError(
-            [
-                Finding(
-                    "BBT450",
-                    Severity.ERROR,
-                    Location(str(name), int(line)),
-                    f"overview template: {exc}",
-                )
-            ]
-        ) from None
+    return render_template(TEMPLATE, overview_context(register, measure), templates, "BBT450")
 
 
 def render_overview_pdf(html: str, templates: Path = TEMPLATES) -> bytes:

@@ -26,23 +26,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import FileSystemLoader, TemplateError, TemplateNotFound, TemplateSyntaxError
-from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from bbt.calculation import Calculation
-from bbt.errors import Finding, Location, RenderError, Severity, relpath
+from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.format import datum
 from bbt.glossary import used_entries
 from bbt.narrative import (
     NarrativeError,
-    make_environment,
     markdown,
     render,
     render_inline,
     render_value,
 )
 from bbt.outline import Heading, Outline, Part, Text, outline_of
+from bbt.render.templates import render_template
 
 DOCUMENT_TEMPLATE = "bbt/document.html.j2"
 """The entry template, relative to the template folder."""
@@ -211,10 +209,23 @@ class _Plain:
 
 
 def _document_date(calculation: Calculation) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date.
+
+    An epoch that is not a Unix time (whole seconds since 1970, before the year 10000) is a
+    BBT305 error rather than silently ignored: a build meant to be reproducible would not be.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip():
+        epoch = raw.strip()
+        if epoch.isascii() and epoch.isdigit() and int(epoch) < 253402300800:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        message = (
+            f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a Unix time (whole seconds since 1970); "
+            "fix it or unset it"
+        )
+        raise RenderError(
+            [Finding("BBT305", Severity.ERROR, Location("SOURCE_DATE_EPOCH"), message)]
+        )
     document = calculation.document
     day = document.date or dt.date(document.year + 1, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
@@ -265,23 +276,6 @@ def document_ctx(
     }
 
 
-# -- rendering -------------------------------------------------------------------------------
-
-
-def _template_finding(exc: BaseException, template_dir: Path, message: str) -> Finding:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    line = getattr(exc, "lineno", None)
-    if not (name and line):
-        import traceback
-
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith((".j2", ".html", ".css")):
-                name, line = frame.filename, frame.lineno
-                break
-    file = relpath(Path(name)) if name else relpath(template_dir / DOCUMENT_TEMPLATE)
-    return Finding("BBT301", Severity.ERROR, Location(file, line or 0), message)
-
-
 def render_html(
     document: Outline | Calculation,
     *,
@@ -303,31 +297,7 @@ def render_html(
     outline = document if isinstance(document, Outline) else outline_of(document)
     with gc_paused():
         ctx = document_ctx(outline, source, draft)
-        return _render_template(ctx, template_dir)
-
-
-def _render_template(ctx: dict[str, Any], template_dir: Path) -> str:
-    env = make_environment(loader=FileSystemLoader(str(template_dir)), auto_reload=False)
-    try:
-        return env.get_template(DOCUMENT_TEMPLATE).render(ctx)
-    except TemplateNotFound as exc:
-        where = Location(relpath(template_dir))
-        message = f"template not found: {exc.name} (looked in {relpath(template_dir)})"
-        raise RenderError([Finding("BBT301", Severity.ERROR, where, message)]) from None
-    except TemplateSyntaxError as exc:
-        raise RenderError(
-            [_template_finding(exc, template_dir, f"template syntax error: {exc.message}")]
-        ) from None
-    except SecurityError as exc:
-        message = f"refused: {exc} (templates may only use the document's data)"
-        raise RenderError([_template_finding(exc, template_dir, message)]) from None
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        message = str(getattr(exc, "message", None) or exc)
-        if "unsafe" in message:
-            message = f"refused: {message} (templates may only use the document's data)"
-        else:
-            message = f"template error: {message}"
-        raise RenderError([_template_finding(exc, template_dir, message)]) from None
+        return render_template(DOCUMENT_TEMPLATE, ctx, template_dir)
 
 
 __all__ = ["FigureSource", "document_ctx", "render_html"]

@@ -3,7 +3,7 @@
 * ``overzicht.html`` / ``overzicht.pdf``: per policy field and programme VAK and VEK for BA,
   BA-JR and BU with utilisation, the government total, the provisions and the transfers between
   documents, and a link to each document. Rendered from ``set/overview.html.j2`` in the template
-  folder, in the shared sandbox (:func:`bbt.narrative.make_environment`: autoescape,
+  folder, in the shared sandbox (:func:`bbt.render.templates.render_template`: autoescape,
   ``StrictUndefined``, the Dutch filters); the PDF through :func:`bbt.render.pdf.render_pdf`
   with only the template and set folders allowed.
 * ``open-data/credits.csv`` and ``open-data/datapackage.json``: the rows of
@@ -21,15 +21,11 @@ import datetime as dt
 import json
 import os
 import re
-import traceback
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, TemplateError
-
 from bbt.calculation import Figures, total
-from bbt.errors import Finding, Location, RenderError, Severity, relpath
 from bbt.model import EXPENDITURE_CREDITS
 from bbt.set.model import OPEN_DATA_DIR, OVERVIEW_STEM, BudgetSet
 from bbt.set.view import SetView
@@ -154,27 +150,10 @@ def render_overview_html(
     links: bool = True,
 ) -> str:
     """The overview as one self-contained HTML page; ``formats``: the documents' files it names."""
-    from bbt.narrative import make_environment
+    from bbt.render.templates import render_template
 
-    env = make_environment(loader=FileSystemLoader(str(templates)), auto_reload=False)
-    try:
-        return env.get_template(TEMPLATE).render(overview_context(view, budget_set, formats, links))
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        where = _template_location(exc, templates / TEMPLATE)
-        raise RenderError(
-            [Finding("BBT650", Severity.ERROR, where, f"overview template: {exc}")]
-        ) from None
-
-
-def _template_location(exc: Exception, default: Path) -> Location:
-    """The template line: Jinja's for syntax errors, else the innermost template frame."""
-    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not line:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith((".j2", ".html", ".css")):
-                name, line = frame.filename, frame.lineno
-                break
-    return Location(relpath(Path(name or default)), int(line or 0))
+    ctx = overview_context(view, budget_set, formats, links)
+    return render_template(TEMPLATE, ctx, templates, "BBT650")
 
 
 def render_overview_pdf(html: str, templates: Path, set_root: Path) -> bytes:
