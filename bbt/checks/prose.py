@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
-from bbt.calc import Calculation
+from bbt.calc import Calculation, Percent
 from bbt.checks import rule
-from bbt.checks.numbers import (
+from bbt.checks.figures import (
     DataFigure,
-    Stated,
+    agrees,
+    counterpart,
+    credit_of,
     describe,
     digit_distance,
+    fits,
     flatten,
+    in_unit,
+    matching,
+    phase_of,
     rank,
-    stated_numbers,
+    required_credits,
     utilisations,
 )
+from bbt.checks.numbers import Stated, read_numbers
 from bbt.errors import Finding, Severity
 from bbt.render.filters import bedrag, procent
 from bbt.render.narrative import NarrativeError, expand, global_ctx, pieces, render_value
@@ -119,57 +127,129 @@ def _section_name(key: str) -> str:
 
 @rule
 def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
-    """BBT210: a stated amount matches no figure of its section; BBT211: a utilisation disagrees."""
+    """BBT210: a stated amount matches no figure of its section; BBT211: a utilisation disagrees.
+
+    How numbers are read and tied to figures: bbt/checks/numbers.py and bbt/checks/figures.py.
+    """
+    year = calc.document.year
     for piece in pieces(calc):
         if not piece.narrative:
             continue
         figures = list(flatten(piece.local))
-        values = {abs(f.value) for f in figures}
         rates = list(utilisations(piece.local))
         section = _section_name(piece.key)
-        for stated in stated_numbers(piece.narrative.source):
+        statements = read_numbers(piece.narrative.source, year)
+        matched: dict[int, list[DataFigure]] = {}
+        for index, stated in enumerate(statements):
             loc = piece.narrative.loc.at_line(stated.line - 1)
+            if stated.approximate:
+                continue
             if stated.kind == "amount":
-                if abs(stated.value) in values:
+                found = matching(stated, figures)
+                if all(found.values()):
+                    matched[index] = [f for fs in found.values() for f in fs]
                     continue
-                yield Finding(
-                    "BBT210",
-                    Severity.ERROR,
-                    loc,
-                    _amount_message(stated, figures, piece.local, section),
-                )
-            elif stated.utilisation and rates:
-                places = len(stated.text.split(",")[1]) if "," in stated.text else 0
-                if any(r.rounded(places) == stated.value for _, r in rates):
-                    continue
-                best = min(rates, key=lambda r: abs((r[1].value or Decimal(0)) - stated.value))
-                yield Finding(
-                    "BBT211",
-                    Severity.ERROR,
-                    loc,
-                    f"{stated.text}% is no utilisation of {section}; {describe(best[0].replace('.benutting', ''))} "
-                    f"utilisation is {procent(best[1])} ({bedrag(best[1].numerator)} of {bedrag(best[1].denominator)})",
-                )
+                message = _amount_message(stated, figures, piece.local, section)
+                yield Finding("BBT210", Severity.ERROR, loc, message)
+            elif stated.kind == "percent" and stated.utilisation and rates:
+                wrong = _utilisation_message(stated, rates, matched.get(stated.tie), section)
+                if wrong:
+                    yield Finding("BBT211", Severity.ERROR, loc, wrong)
+
+
+def _utilisation_message(
+    stated: Stated,
+    rates: list[tuple[str, Percent]],
+    tied: list[DataFigure] | None,
+    section: str,
+) -> str | None:
+    """Why a utilisation claim disagrees with the data, or None when it agrees.
+
+    A claim tied to an amount (``552.289 keuro VAK of 93,9%``) is the utilisation of the
+    figure that amount matched; otherwise any utilisation of its credit type in the section.
+    """
+    candidates = rates
+    if tied:
+        bases = {f.path[: -len(".bu")] + ".benutting" for f in tied if phase_of(f.path) == "bu"}
+        if not bases:
+            return None  # the share of a component ("6.198 keuro of 11,4%"), not a utilisation
+        candidates = [(p, r) for p, r in rates if p in bases]
+    places = stated.decimals
+    for credit in required_credits(stated):
+        pool = [(p, r) for p, r in candidates if not credit or credit_of(p) == credit]
+        if not pool:
+            continue
+        if any(r.rounded(places) == stated.value for _, r in pool):
+            continue
+        path, rate = min(pool, key=lambda pr: abs((pr[1].value or Decimal(0)) - stated.value))
+        which = f"{credit.upper()} " if credit else ""
+        return (
+            f"{stated.text}% is no {which}utilisation of {section}; {describe(path.replace('.benutting', ''))} "
+            f"utilisation is {procent(rate)} ({bedrag(rate.numerator)} of {bedrag(rate.denominator)})"
+        )
+    return None
+
+
+def _written(stated: Stated) -> str:
+    """How a message quotes a stated amount: ``522.157`` for keuro, else with its unit."""
+    if stated.scale == 1:
+        return stated.text
+    return (
+        f"{stated.unit} {stated.text}"
+        if stated.unit.startswith(("€", "EUR"))
+        else f"{stated.text} {stated.unit}"
+    )
+
+
+def _shown(figure: DataFigure, stated: Stated, local: dict[str, object]) -> str:
+    """A figure for a message: ``552.157 (94,1% of 586.978)``, with the text's unit if not keuro."""
+    notes = []
+    if stated.scale != 1:
+        unit = stated.unit if not stated.unit.startswith(("€", "EUR")) else "euro"
+        notes.append(f"{in_unit(figure.value, stated)} {unit}")
+    if figure.path.endswith(".bu"):
+        rate = dict(utilisations(local)).get(figure.path[: -len(".bu")] + ".benutting")
+        if rate is not None and rate.value is not None:
+            notes.append(f"{procent(rate)} of {bedrag(rate.denominator)}")
+    keuro = " keuro" if stated.scale != 1 else ""
+    return f"{bedrag(figure.value)}{keuro}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _ties(stated: Stated) -> str:
+    """``BA-JR VEK`` for an amount said of BA-JR and VEK: the words of a wrong tie."""
+    words = {"ba": "BA", "ba_jr": "BA-JR", "bu": "BU"}.get(stated.phase, "")
+    return " ".join(w for w in (words, stated.credit) if w)
 
 
 def _amount_message(
     stated: Stated, figures: list[DataFigure], local: dict[str, object], section: str
 ) -> str:
-    close = [f for f in figures if digit_distance(stated.text, bedrag(abs(f.value))) <= 2]
+    """Why a stated amount matches nothing, naming the figure the text most likely meant."""
+    written = _written(stated)
+    # For "VAK/VEK", speak of the credit type that has no matching figure.
+    failed = next((c for c, found in matching(stated, figures).items() if not found), "")
+    stated = replace(stated, credit=failed.upper()) if failed else stated
+    twins = [f for f in figures if agrees(stated, f.value)]
+    if twins:
+        # The number is right, its credit type or phase is not (a swap of VAK and VEK, BA and BA-JR).
+        twin = rank(twins, stated)[0]
+        message = (
+            f"{written} matches no {_ties(stated)} figure of {section}; it is {describe(twin.path)}"
+        )
+        meant = counterpart(twin, stated, figures)
+        if meant is not None:
+            message += f"; {describe(meant.path)} is {_shown(meant, stated, local)}"
+        return message
+    fitting = [f for f in figures if any(fits(stated, f, c) for c in required_credits(stated))]
+
+    def distance(f: DataFigure) -> int:
+        return digit_distance(stated.text, in_unit(f.value, stated))
+
+    close = [f for f in fitting or figures if distance(f) <= 2]
     if not close:
         return (
-            f"{stated.text} keuro matches no figure of {section} (credits, movements, accruals, figures); "
+            f"{written} matches no figure of {section} (credits, movements, accruals, figures); "
             "cite the data with an expression, or add the amount under figures"
         )
-    best = rank(
-        sorted(close, key=lambda f: digit_distance(stated.text, bedrag(abs(f.value)))), stated
-    )
-    best.sort(key=lambda f: digit_distance(stated.text, bedrag(abs(f.value))))
-    fig = best[0]
-    extra = ""
-    if fig.path.endswith(".bu"):
-        base = fig.path[: -len(".bu")]
-        rate = dict(utilisations(local)).get(base + ".benutting")
-        if rate is not None and rate.value is not None:
-            extra = f" ({procent(rate)} of {bedrag(rate.denominator)})"
-    return f"{stated.text} matches no figure of {section}; {describe(fig.path)} is {bedrag(fig.value)}{extra}"
+    best = sorted(rank(close, stated), key=distance)[0]
+    return f"{written} matches no figure of {section}; {describe(best.path)} is {_shown(best, stated, local)}"
