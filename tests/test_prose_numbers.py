@@ -272,6 +272,17 @@ def test_utilisation_in_words_is_checked(tmp_path):
     assert message.startswith("95,1% is no utilisation of article JB0-1JEC2HA-WT")
 
 
-def test_a_components_share_of_the_credit_is_no_utilisation(tmp_path):
-    text = "De uitvoering omvat 18.188 keuro VAK of 3,1% van het beschikbare krediet op de overlopende rekening."
+def test_a_share_of_the_available_credit_is_checked_as_a_share(tmp_path):
+    # Accruals 18.188 keuro of BA-JR VAK 588.293 is 3,1%.
+    text = "De uitvoering omvat 18.188 keuro VAK of {} van het beschikbare krediet op de overlopende rekening."
+    assert prose(tmp_path, text.format("3,1%")) == []
+    [message] = prose(tmp_path / "2", text.format("3,5%"))
+    assert message == (
+        "3,5% is not the share of the available credit of article JB0-1JEC2HA-WT; "
+        "accruals VAK 18.188 is 3,1% of BA-JR 588.293"
+    )
+
+
+def test_a_share_of_something_else_is_not_compared(tmp_path):
+    text = "Van de uitvoering ging 18.188 keuro VAK, of 40,0% van de afrekening, naar de overlopende rekening."
     assert prose(tmp_path, text) == []

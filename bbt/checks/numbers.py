@@ -52,15 +52,18 @@ _PREFIX = re.compile(r"(?:€|\bEUR)\s?$")
 _SCALE_AFTER = re.compile(r"^\s*(?P<scale>miljoen|mln\.?|mio\.?|miljard|mld\.?|mrd\.?)(?![a-z])")
 _BARE_CREDIT = re.compile(r"^\s*(?=(?:VAK|VEK)(?![A-Za-z]))")
 _PERCENT = re.compile(r"^\s*(?:%(?!\s*-?\s*punt)|procent(?![a-z])|pct\b\.?)", re.I)
-_CREDIT = r"VAK\s*/\s*VEK|VAK\s*-?\s*(?:en|of)\s+VEK|VAK|VEK|vastleggingskredieten?|vereffeningskredieten?"
+_CREDIT = (
+    r"VAK\s*/\s*VEK|VAK\s*-?\s*(?:en|of)\s+VEK|VAK|VEK"
+    r"|vastleggingskredieten?|vereffeningskredieten?|vastleggingen|vereffeningen"
+)
 _CREDIT_AFTER = re.compile(
-    r"^\s*\(?\s*(?:(?:in|aan|voor|van|op)\s+)?(?:(?:het|de)\s+)?(?:totale\s+)?(?:beschikbare\s+)?"
+    r"^\s*\(?\s*(?:(?:in|aan|voor|van|op)\s+)?(?:(?:het|de)\s+)?(?:totale\s+)?(?:beschikba(?:re|ar)\s+)?"
     rf"(?P<credit>{_CREDIT})(?![A-Za-z])(?:-[a-z]+)?\)?"
 )
 _CREDIT_MENTION = re.compile(
     r"(?<![A-Za-z])(?:(?P<a>VAK|VEK)(?:-\w*)?(?:\s*(?:/|,|en|of|als)\s*(?:aan\s+|in\s+|de\s+|het\s+)?"
     r"(?P<b>VAK|VEK)(?:-\w*)?)?|(?P<w>vastleggings|vereffenings)\w*"
-    r"(?:\s*en\s*(?P<w2>vastleggings|vereffenings)\w*)?)"
+    r"(?:\s*en\s*(?P<w2>vastleggings|vereffenings)\w*)?|(?P<verb>vastgelegd|vereffend)(?![a-z]))"
 )
 _PHASE_MENTION = re.compile(
     r"(?P<ba_jr>(?-i:\bBA-JR\b)|beschikba\w*|jaareinde|einde\s+van\s+het\s+jaar"
@@ -86,11 +89,22 @@ _UTILISATION_WORDS = re.compile(
 )
 _AVAILABLE_CREDIT = re.compile(
     r"(?<![a-z])(?:(?:van|t\.o\.v\.|ten\s+opzichte\s+van)\s+(?:het|de)\s+(?:totale\s+)?beschikbare"
-    r"|beschikbare\s+(?:\w+-)?(?:krediet|kredieten|budget|middelen))(?![a-z])",
+    r"|beschikba(?:re|ar)\s+(?:\w+-)?(?:krediet|kredieten|budget|middelen))(?![a-z])",
     re.I,
 )
 _EXECUTED = re.compile(
-    r"(?<![a-z])(?:\w*uitvoering|uitgevoerd|besteed|uitgegeven|gerealiseerd)(?![a-z])", re.I
+    r"(?<![a-z])(?:\w*uitvoering|uitgevoerd|besteed|uitgegeven|gerealiseerd|vastgelegd|vereffend"
+    r"|benut|aangerekend)(?![a-z])",
+    re.I,
+)
+# A clause that ends in these participles says the amount was executed: "werd 552.289 keuro vastgelegd".
+_EXECUTED_VERB = re.compile(
+    r"^[^;:()\d]*?\b(?:vastgelegd|vereffend|uitgevoerd|besteed|uitgegeven|aangerekend)\b", re.I
+)
+# Between two amounts of one enumeration: "588.293 keuro VAK en 586.978 keuro VEK", also with
+# the first one's percentage in between ("552.289 keuro VAK of 93,9% ... en 552.157 keuro VEK").
+_ENUM_BETWEEN = re.compile(
+    r"^[\s,()]*(?:(?:of|oftewel|ofwel|hetzij)[\s,()]+)?(?:en|,)?[\s()]*$", re.I
 )
 _OTHER_MEASURE = re.compile(
     r"(?<![a-z])(?:invulling\w*|werkzaamheidsgraad|uitstroom|instroom|aandeel|groei|stijging|daling"
@@ -113,6 +127,7 @@ _RANGE_GAP = re.compile(r"^\s*(?:à|a|-|–|tot)\s*(?:€\s?|EUR\s?)?$")
 _ENUM_GAP = re.compile(r"^\s*(?:,|en|of)\s*(?:€\s?|EUR\s?)?$")
 _TIE_AFTER_AMOUNT = re.compile(
     r"^[\s,(]*(?:(?:of|oftewel|ofwel|hetzij|dit\s+is|dat\s+is|wat\s+neerkomt\s+op|goed\s+voor"
+    r"|is|was|bedraagt|bedroeg|vormt|vertegenwoordigt"
     r"|(?:(?:met|en|of)\s+)?een\s+\w*graad\s+van)\s*)?[\s(]*$",
     re.I,
 )
@@ -129,6 +144,9 @@ _ABBREVIATION = re.compile(
     re.I,
 )
 _BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\[\^)")
+_OF_AVAILABLE = re.compile(
+    r"\s*(?:van|t\.o\.v\.|ten\s+opzichte\s+van)\s+(?:het|de)\s+(?:totale\s+)?beschikba", re.I
+)
 _ANAPHORA = re.compile(r"^\s*(?:dat|dit|wat|hiermee|daarmee)\b", re.I)
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
 
@@ -153,6 +171,9 @@ class Stated:
         approximate: a bound or an estimate (``ruim 550 miljoen euro``): not compared.
         tie: for a percentage, the index (in the list :func:`read_numbers` returns) of the amount
             it qualifies, -1 if none; for an amount, of the percentage that qualifies it.
+        written: the number with its unit as typed (``€ 552,2 mln.``, ``552,3 miljoen euro``).
+        base: ``available`` for a percentage of the available credit (``6,6% van het beschikbare
+            krediet``): tied to an amount, it is that amount's share of BA-JR.
     """
 
     text: str
@@ -170,6 +191,8 @@ class Stated:
     phase: str = ""
     approximate: bool = False
     tie: int = -1
+    written: str = ""
+    base: str = ""
 
     @property
     def decimals(self) -> int:
@@ -233,7 +256,10 @@ def _tie_back(found: list[Stated], offset: int, amount: int) -> None:
     if here < 0 or found[here].tie >= 0 or found[amount].tie >= 0:
         return
     credit = found[here].credit or found[amount].credit
-    found[here] = replace(found[here], tie=amount, credit=credit)
+    claim = found[here].utilisation or (
+        found[here].base == "available" and not found[here].approximate
+    )
+    found[here] = replace(found[here], tie=amount, credit=credit, utilisation=claim)
     found[amount] = replace(found[amount], tie=here)
 
 
@@ -280,7 +306,8 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
 
 def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     begin = start
-    for match in re.finditer(r"[.!?](?=\s+[A-Z0-9À-Ý‘“'\"(\[])", text[start:end]):
+    # A sentence may also start with an expression, blanked to "§" ("{{ vak.bu }} keuro werd ...").
+    for match in re.finditer(r"[.!?](?=\s+[A-Z0-9À-Ý‘“'\"(\[\u00a7])", text[start:end]):
         stop = start + match.start()
         if match.group(0) == "." and _ABBREVIATION.search(text[begin:stop]):
             continue
@@ -317,22 +344,30 @@ def _read_sentence(
     _inherit_enumerated_units(flat, tokens)
     _mark_approximate(flat, tokens)
     _tie_percentages(flat, tokens)
+    _assign_phases(flat, tokens)
     mentions = _free_credit_mentions(flat, tokens)
     _assign_credits(flat, tokens, mentions, "amount")
-    _share_ties(tokens)
-    _assign_credits(flat, tokens, mentions, "percent")
-    _assign_phases(flat, tokens)
     executed = bool(_EXECUTED.search(context))
     about_utilisation = bool(_UTILISATION_WORDS.search(flat)) or (
         executed and bool(_AVAILABLE_CREDIT.search(flat))
     )
+    if about_utilisation:
+        _tie_lone_pair(tokens)
+    _share_ties(tokens)
+    _assign_credits(flat, tokens, mentions, "percent")
     first_open = next((t for t in tokens if t.stated.kind == "percent" and t.stated.tie < 0), None)
     for token in tokens:
+        if token.stated.kind != "percent":
+            continue
+        if _OF_AVAILABLE.match(flat, token.unit_end):
+            token.stated = replace(token.stated, base="available")
+        # "3.218 keuro of 6,6% van het beschikbare krediet": a share of BA-JR, whatever the amount.
+        share = token.stated.tie >= 0 and token.stated.base == "available"
         # "De uitvoering bedroeg 35.043 keuro VAK (64,2%)": a share of an executed amount.
         tied = executed and (token.stated.tie >= 0 or (bool(back) and token is first_open))
-        if footnote or token.stated.kind != "percent" or not (about_utilisation or tied):
+        if footnote or not (about_utilisation or tied or share):
             continue
-        if _is_claim(flat, token, year):
+        if _is_claim(flat, token, year, share=share):
             token.stated = replace(token.stated, utilisation=True)
     return [t.stated for t in tokens]
 
@@ -340,33 +375,35 @@ def _read_sentence(
 def _read_number(flat: str, match: re.Match[str]) -> _Token:
     """One number: its unit (and so its kind, scale and precision) and a credit written after it."""
     text = match.group(1)
-    value = parse_dutch(text)
     after = flat[match.end() :]
-    decimals = Decimal(1).scaleb(-len(text.split(",")[1])) if "," in text else Decimal(1)
-    kind, unit, scale, unit_end = "", "", Decimal(1), match.end()
+    kind, unit, scale, begin, unit_end = "", "", Decimal(1), match.start(), match.end()
     percent = _PERCENT.match(after)
     unit_match = _UNIT_AFTER.match(after)
-    prefix = _PREFIX.search(flat[max(0, match.start() - 5) : match.start()])
+    prefix = _PREFIX.search(flat, max(0, match.start() - 5), match.start())
     if percent:
         kind, unit, unit_end = "percent", percent.group(0).strip(), match.end() + percent.end()
     elif unit_match:
-        kind, unit = "amount", re.sub(r"\s+", " ", unit_match.group(0).strip())
-        scale = _scale(unit_match)
+        kind, unit, scale = "amount", " ".join(unit_match.group(0).split()), _scale(unit_match)
         unit_end = match.end() + unit_match.end()
     elif prefix:
+        kind, unit, scale, begin = (
+            "amount",
+            prefix.group(0).strip(),
+            Decimal("0.001"),
+            prefix.start(),
+        )
         scaled = _SCALE_AFTER.match(after)
-        kind, unit, scale = "amount", prefix.group(0).strip(), Decimal("0.001")
         if scaled:
-            unit = f"{unit} {scaled.group('scale')}"
-            scale = _scale_word(scaled.group("scale"))
+            unit, scale = f"{unit} {scaled.group('scale')}", _scale_word(scaled.group("scale"))
             unit_end = match.end() + scaled.end()
     elif _BARE_CREDIT.match(after):
         kind, unit = "amount", "keuro"
     credit, credit_end = "", unit_end
-    if kind:
-        written = _CREDIT_AFTER.match(flat[unit_end:])
-        if written:
-            credit, credit_end = _credit_name(written.group("credit")), unit_end + written.end()
+    written = _CREDIT_AFTER.match(flat[unit_end:]) if kind else None
+    if written:
+        credit, credit_end = _credit_name(written.group("credit")), unit_end + written.end()
+    places = Decimal(1).scaleb(-len(text.split(",")[1])) if "," in text else Decimal(1)
+    value = parse_dutch(text)
     stated = Stated(
         text,
         value * scale if kind == "amount" else value,
@@ -375,9 +412,10 @@ def _read_number(flat: str, match: re.Match[str]) -> _Token:
         match.start(),
         match.end(),
         credit=credit,
-        unit=unit if unit or kind != "amount" else "keuro",
+        unit=unit,
         scale=scale,
-        quantum=decimals * scale if kind == "amount" else decimals,
+        quantum=places * scale if kind == "amount" else places,
+        written=" ".join(flat[begin:unit_end].split()),
     )
     return _Token(stated, unit_end, credit_end, bool(credit), lead=match.start())
 
@@ -401,8 +439,8 @@ def _scale_word(word: str) -> Decimal:
 
 def _credit_name(written: str) -> str:
     """``VAK en VEK``, ``VAK/VEK`` -> ``VAK/VEK``; ``vastleggingskredieten`` -> ``VAK``."""
-    has_vak = "VAK" in written or "vastleggings" in written
-    has_vek = "VEK" in written or "vereffenings" in written
+    has_vak = "VAK" in written or "vastleg" in written or "vastgeleg" in written
+    has_vek = "VEK" in written or "vereffen" in written
     return "VAK/VEK" if has_vak and has_vek else "VAK" if has_vak else "VEK"
 
 
@@ -430,12 +468,21 @@ def _inherit_enumerated_units(flat: str, tokens: list[_Token]) -> None:
             end=token.stated.end,
             quantum=places * scale,
             tie=-1,
+            written=_written_like(token.stated.text, model.unit),
         )
         token.credit_direct = following.credit_direct
         token.linked = True
     for token, following in itertools.pairwise(tokens):
         if token.linked:
             following.lead = token.lead
+
+
+def _written_like(text: str, unit: str) -> str:
+    """``580.966`` in ``580.966 en 588.293 keuro`` reads ``580.966 keuro``; ``€ 5`` for a prefix."""
+    if unit.startswith(("€", "EUR")):
+        symbol, _, scale = unit.partition(" ")
+        return f"{symbol} {text} {scale}".strip()
+    return f"{text} {unit}".strip()
 
 
 def _mark_approximate(flat: str, tokens: list[_Token]) -> None:
@@ -524,8 +571,30 @@ def _assign_credits(
         ):
             near = [name for at, name in mentions if at < clause_start - 1]
             near = near[-1:] if _CREDIT_BEFORE_PAREN.search(flat[: clause_start - 1]) else []
+        if not near:
+            # Dutch clauses end in their verb: "werd 552,4 miljoen euro vereffend".
+            clause_end = _CLAUSE.search(flat, token.stated.end)
+            stop = clause_end.start() if clause_end else len(flat)
+            near = [name for at, name in mentions if token.stated.end <= at < stop][:1]
         if near:
             token.stated = replace(token.stated, credit=near[-1])
+
+
+def _tie_lone_pair(tokens: list[_Token]) -> None:
+    """``Met een uitvoering van 552.289 keuro VAK bedroeg de benuttingsgraad 93,9%``: one
+    executed amount and one percentage in a sentence about utilisation state one fact."""
+    percents = [i for i, t in enumerate(tokens) if t.stated.kind == "percent" and t.stated.tie < 0]
+    executed = [
+        i
+        for i, t in enumerate(tokens)
+        if t.stated.kind == "amount" and t.stated.tie < 0 and t.stated.phase == "bu"
+    ]
+    if (
+        len(percents) == 1
+        and len(executed) == 1
+        and _may_tie(tokens[executed[0]], tokens[percents[0]])
+    ):
+        _tie(tokens, executed[0], percents[0])
 
 
 def _clause_start(flat: str, position: int) -> int:
@@ -548,13 +617,10 @@ def _share_ties(tokens: list[_Token]) -> None:
 
 
 def _assign_phases(flat: str, tokens: list[_Token]) -> None:
-    """The phase an amount is said of: the nearest phase words before it in the sentence, or
-    the order of ``BA, BA-JR en BU ... respectievelijk``."""
-    masked = flat
-    for token in tokens:
-        base = _BASE_PHRASE.match(flat, token.unit_end) if token.stated.kind == "percent" else None
-        if base:
-            masked = masked[: base.start()] + " " * len(base.group(0)) + masked[base.end() :]
+    """The phase an amount is said of: the order of ``BA, BA-JR en BU ... respectievelijk``;
+    else the last phase words between the previous amount and this one; else the previous
+    amount's phase when both are one enumeration; else a participle that ends its clause."""
+    masked = _mask_percentages(flat, tokens)
     mentions = [(m.start(), m.lastgroup or "") for m in _PHASE_MENTION.finditer(masked)]
     amounts = [t for t in tokens if t.stated.kind == "amount"]
     respectively = re.search(r"\brespectievelijk\b", flat, re.I)
@@ -565,23 +631,52 @@ def _assign_phases(flat: str, tokens: list[_Token]) -> None:
             for token, phase in zip(after, listed, strict=True):
                 token.stated = replace(token.stated, phase=phase)
             return
+    previous: _Token | None = None
     for token in amounts:
+        since = previous.attached_end if previous else 0
+        between = [p for at, p in mentions if since <= at < token.stated.start]
         if re.search(r"\bmet\s*(?:€\s?|EUR\s?)?$", flat[: token.stated.start], re.I):
-            continue  # a change ("verhoogd met", "het VEK-krediet met"), not a phase
-        before = [p for at, p in mentions if at < token.stated.start]
-        if before and before[-1] != "move":
-            token.stated = replace(token.stated, phase=before[-1])
+            phase = ""  # a change ("verhoogd met", "het VEK-krediet met"), not a phase
+        elif between:
+            phase = "" if between[-1] == "move" else between[-1]
+        elif previous and _ENUM_BETWEEN.match(masked[since : token.stated.start]):
+            phase = previous.stated.phase
+        elif own := [p for at, p in mentions if token.unit_end <= at <= token.attached_end]:
+            phase = "" if own[0] == "move" else own[0]  # "588.293 keuro beschikbaar VAK-krediet"
+        elif _EXECUTED_VERB.match(flat[token.attached_end :]):
+            phase = "bu"
+        else:
+            phase = ""
+        token.stated = replace(token.stated, phase=phase)
+        previous = token
 
 
-def _is_claim(flat: str, token: _Token, year: int | None) -> bool:
-    """In a sentence about utilisation, is this percentage a claim about this year's figure?"""
+def _mask_percentages(flat: str, tokens: list[_Token]) -> str:
+    """The sentence with percentages and their base (``93,9% van het beschikbare VAK-krediet``)
+    blanked: that base names no phase of an amount."""
+    masked = flat
+    for token in tokens:
+        if token.stated.kind != "percent":
+            continue
+        base = _BASE_PHRASE.match(flat, token.attached_end)
+        end = base.end() if base else token.attached_end
+        start = token.stated.start
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    return masked
+
+
+def _is_claim(flat: str, token: _Token, year: int | None, *, share: bool = False) -> bool:
+    """In a sentence about utilisation, is this percentage a claim about this year's figure?
+
+    A ``share`` of the available credit is one whatever it measures (``onderbenutting``).
+    """
     stated = token.stated
     if stated.approximate:
         return False
     start = _clause_start(flat, stated.start)
     following = _CLAUSE.search(flat, token.attached_end)
     clause = flat[start : following.start() if following else len(flat)]
-    if _OTHER_MEASURE.search(clause) or _OTHER_BASE.match(flat[stated.end :]):
+    if not share and (_OTHER_MEASURE.search(clause) or _OTHER_BASE.match(flat[stated.end :])):
         return False
     before = flat[start : stated.start]
     if re.search(r"\bmet\s*$", before, re.I):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
-from bbt.calc import Calculation, Percent
+from bbt.calc import Calculation, Percent, utilisation
 from bbt.checks import rule
 from bbt.checks.figures import (
     DataFigure,
@@ -139,74 +139,118 @@ def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
         rates = list(utilisations(piece.local))
         section = _section_name(piece.key)
         statements = read_numbers(piece.narrative.source, year)
+        found: list[tuple[int, Finding]] = []
+        # Amounts first: a percentage is checked against the figure its amount matched.
         matched: dict[int, list[DataFigure]] = {}
         for index, stated in enumerate(statements):
-            loc = piece.narrative.loc.at_line(stated.line - 1)
-            if stated.approximate:
+            if stated.kind != "amount" or stated.approximate:
                 continue
-            if stated.kind == "amount":
-                found = matching(stated, figures)
-                if all(found.values()):
-                    matched[index] = [f for fs in found.values() for f in fs]
-                    continue
+            loc = piece.narrative.loc.at_line(stated.line - 1)
+            hits = matching(stated, figures)
+            if all(hits.values()):
+                matched[index] = [f for fs in hits.values() for f in fs]
+            else:
                 message = _amount_message(stated, figures, piece.local, section)
-                yield Finding("BBT210", Severity.ERROR, loc, message)
-            elif stated.kind == "percent" and stated.utilisation and rates:
-                wrong = _utilisation_message(stated, rates, matched.get(stated.tie), section)
-                if wrong:
-                    yield Finding("BBT211", Severity.ERROR, loc, wrong)
+                found.append((index, Finding("BBT210", Severity.ERROR, loc, message)))
+        for index, stated in enumerate(statements):
+            if stated.kind != "percent" or not stated.utilisation or not rates:
+                continue
+            wrong = _utilisation_message(stated, rates, matched.get(stated.tie), figures, section)
+            if wrong:
+                loc = piece.narrative.loc.at_line(stated.line - 1)
+                found.append((index, Finding("BBT211", Severity.ERROR, loc, wrong)))
+        yield from (finding for _, finding in sorted(found, key=lambda item: item[0]))
 
 
 def _utilisation_message(
     stated: Stated,
     rates: list[tuple[str, Percent]],
     tied: list[DataFigure] | None,
+    figures: list[DataFigure],
     section: str,
 ) -> str | None:
     """Why a utilisation claim disagrees with the data, or None when it agrees.
 
-    A claim tied to an amount (``552.289 keuro VAK of 93,9%``) is the utilisation of the
-    figure that amount matched; otherwise any utilisation of its credit type in the section.
+    A claim tied to an amount (``552.289 keuro VAK of 93,9%``) is the share of BA-JR of the
+    figure that amount matched (for BU: its utilisation); otherwise any utilisation of its
+    credit type in the section.
     """
     candidates = rates
     if tied:
-        bases = {f.path[: -len(".bu")] + ".benutting" for f in tied if phase_of(f.path) == "bu"}
-        if not bases:
-            return None  # the share of a component ("6.198 keuro of 11,4%"), not a utilisation
-        candidates = [(p, r) for p, r in rates if p in bases]
+        candidates = _shares(stated, tied, rates, figures)
+        if not candidates:
+            return None  # the share of something else than the available credit
     places = stated.decimals
     for credit in required_credits(stated):
-        pool = [(p, r) for p, r in candidates if not credit or credit_of(p) == credit]
-        if not pool:
-            continue
-        if any(r.rounded(places) == stated.value for _, r in pool):
+        pool = [(p, r) for p, r in candidates if not credit or credit_of(p) in (credit, "")]
+        if not pool or any(r.rounded(places) == stated.value for _, r in pool):
             continue
         path, rate = min(pool, key=lambda pr: abs((pr[1].value or Decimal(0)) - stated.value))
         which = f"{credit.upper()} " if credit else ""
+        if path.endswith(".benutting"):
+            return (
+                f"{stated.text}% is no {which}utilisation of {section}; {describe(path.replace('.benutting', ''))} "
+                f"utilisation is {procent(rate)} ({bedrag(rate.numerator)} of {bedrag(rate.denominator)})"
+            )
         return (
-            f"{stated.text}% is no {which}utilisation of {section}; {describe(path.replace('.benutting', ''))} "
-            f"utilisation is {procent(rate)} ({bedrag(rate.numerator)} of {bedrag(rate.denominator)})"
+            f"{stated.text}% is not the share of the available credit of {section}; {describe(path)} "
+            f"{bedrag(rate.numerator)} is {procent(rate)} of BA-JR {bedrag(rate.denominator)}"
         )
     return None
 
 
+def _shares(
+    stated: Stated,
+    tied: list[DataFigure],
+    rates: list[tuple[str, Percent]],
+    figures: list[DataFigure],
+) -> list[tuple[str, Percent]]:
+    """What the tied amount's figures are of BA-JR: a BU figure's utilisation; for others
+    (under-utilisation, accruals, components) their share, when the text says "van het
+    beschikbare krediet"."""
+    by_path = {f.path: f.value for f in figures}
+    by_rate = dict(rates)
+    shares = []
+    for figure in tied:
+        if phase_of(figure.path) == "bu":
+            path = figure.path[: -len(".bu")] + ".benutting"
+            if path in by_rate:
+                shares.append((path, by_rate[path]))
+            continue
+        if stated.base != "available":
+            continue
+        for credit in [credit_of(figure.path)] if credit_of(figure.path) else ["vak", "vek"]:
+            ba_jr = by_path.get(_owner(figure.path) + f"{credit}.ba_jr")
+            if ba_jr:
+                shares.append((figure.path, utilisation(abs(figure.value), ba_jr)))
+    return shares
+
+
+def _owner(path: str) -> str:
+    """The section prefix of a figure: ``art['X'].``, ``ise.``, ``programme.`` or ``""``."""
+    if path.startswith("art['"):
+        return path[: path.index("']") + 2] + "."
+    head = path.split(".", 1)[0]
+    return f"{head}." if head in ("ise", "programme") else ""
+
+
 def _written(stated: Stated) -> str:
-    """How a message quotes a stated amount: ``522.157`` for keuro, else with its unit."""
-    if stated.scale == 1:
-        return stated.text
-    return (
-        f"{stated.unit} {stated.text}"
-        if stated.unit.startswith(("€", "EUR"))
-        else f"{stated.text} {stated.unit}"
-    )
+    """How a message quotes a stated amount: ``522.157`` for keuro, else as typed with its unit."""
+    return stated.text if stated.scale == 1 else stated.written
+
+
+_UNIT_WORDS = {
+    Decimal("0.001"): "euro",
+    Decimal(1000): "miljoen euro",
+    Decimal(10**6): "miljard euro",
+}
 
 
 def _shown(figure: DataFigure, stated: Stated, local: dict[str, object]) -> str:
-    """A figure for a message: ``552.157 (94,1% of 586.978)``, with the text's unit if not keuro."""
+    """A figure for a message: ``552.157 (94,1% of 586.978)``, in the text's unit if not keuro."""
     notes = []
     if stated.scale != 1:
-        unit = stated.unit if not stated.unit.startswith(("€", "EUR")) else "euro"
-        notes.append(f"{in_unit(figure.value, stated)} {unit}")
+        notes.append(f"{in_unit(figure.value, stated)} {_UNIT_WORDS.get(stated.scale, '')}")
     if figure.path.endswith(".bu"):
         rate = dict(utilisations(local)).get(figure.path[: -len(".bu")] + ".benutting")
         if rate is not None and rate.value is not None:
