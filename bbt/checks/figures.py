@@ -204,13 +204,15 @@ def _own_name(path: str) -> list[str]:
     parts = path_parts(path)
     for key in ("figures", "mv"):
         if key in parts and parts.index(key) + 1 < len(parts):
-            return parts[parts.index(key) + 1].split("_")
+            # "index" already counts above: an index movement is no better for its name.
+            return [w for w in parts[parts.index(key) + 1].split("_") if w != "index"]
     return []
 
 
 def rank(candidates: list[DataFigure], stated: Stated) -> list[DataFigure]:
     """Order figures by how well they fit the ties and the words around the stated number."""
     context = stated.context.lower()
+    around = f"{context} {stated.following.lower()}"
 
     def score(fig: DataFigure) -> tuple[int, int, int]:
         s = 0
@@ -224,7 +226,7 @@ def rank(candidates: list[DataFigure], stated: Stated) -> list[DataFigure]:
             s += 3
         if stated.value < 0 and fig.value < 0:
             s += 3  # "-5,3 miljoen euro": a reduction, not the index
-        if any(len(w) >= 5 and w in context for w in _own_name(path)):
+        if any(len(w) >= 5 and w in around for w in _own_name(path)):
             s += 2  # the figure's own name in the sentence: "oproep ‘Innovatie’" -> verwacht_innovatie
         phase = path.rsplit(".", 1)[-1] if "." in path else path
         if (
@@ -235,9 +237,9 @@ def rank(candidates: list[DataFigure], stated: Stated) -> list[DataFigure]:
             s += 2
         if re.search(r"uitvoering|bedroeg|benutting", context) and ".bu" in path:
             s += 1
-        if re.search(r"index|spilindex", context) and ("index" in path):
+        if re.search(r"index|spilindex", around) and ("index" in path):
             s += 2
-        if re.search(r"overlopende", context) and "accruals" in path:
+        if re.search(r"overlopende", around) and "accruals" in path:
             s += 2
         order = next((i for i, p in enumerate(_PRIORITY) if path.startswith(p)), len(_PRIORITY))
         return (-s, order, len(path))

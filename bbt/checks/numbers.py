@@ -139,7 +139,8 @@ _CLAUSE = re.compile(
     r"[;:()]|,(?!\d)|\b(?:en|of|maar|terwijl|waarvan|waarbij|waardoor|tegenover)\b", re.I
 )
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:o\.a|bv|bijv|i\.h\.k\.v|m\.b\.t|t\.o\.v|i\.v\.m|incl|excl|ca|nr|art|p|blz|resp|vb|dhr|mevr)"
+    r"(?:\b(?:o\.a|bv|bijv|i\.h\.k\.v|m\.b\.t|t\.o\.v|i\.v\.m|incl|excl|ca|nr|art|p|blz|resp|vb|dhr|mevr"
+    r"|mln|mio|mld|mrd|pct|enz)"
     r"|\b[A-Za-z])$",
     re.I,
 )
@@ -163,6 +164,7 @@ class Stated:
         credit: ``VAK``, ``VEK``, ``VAK/VEK`` or ``""``: the credit type the sentence ties it to.
         utilisation: for percentages, whether it is a utilisation claim.
         context: the 80 characters before the number (for choosing among equal figures).
+        following: the 60 characters after it, for the same purpose (``uit de indexprovisie``).
         unit: the unit as written (``keuro``, ``miljoen euro``, ``€``, ``%``); ``keuro`` when a
             credit type stands for it (``24.016 VAK``); ``""`` for plain numbers.
         scale: keuro per unit (1 for keuro, 0.001 for euro, 1000 for miljoen euro).
@@ -193,6 +195,7 @@ class Stated:
     tie: int = -1
     written: str = ""
     base: str = ""
+    following: str = ""
 
     @property
     def decimals(self) -> int:
@@ -239,6 +242,7 @@ def read_numbers(source: str, year: int | None = None) -> list[Stated]:
                     start=column,
                     end=column + (token.end - token.start),
                     context=text[max(line_starts[line - 1], at - 80) : at],
+                    following=sentence[token.end : token.end + 60],
                     tie=-1 if token.tie < 0 else offset + _kept_index(tokens, token.tie),
                 )
             )
@@ -351,7 +355,7 @@ def _read_sentence(
     about_utilisation = bool(_UTILISATION_WORDS.search(flat)) or (
         executed and bool(_AVAILABLE_CREDIT.search(flat))
     )
-    if about_utilisation:
+    if about_utilisation or executed:
         _tie_lone_pair(tokens)
     _share_ties(tokens)
     _assign_credits(flat, tokens, mentions, "percent")
@@ -563,14 +567,13 @@ def _assign_credits(
     for token in open_tokens:
         clause_start = _clause_start(flat, token.lead)
         near = [name for at, name in mentions if clause_start <= at < token.lead]
-        # "het VEK-krediet (1.315 keuro)": a parenthesis right after a credit type explains it.
-        if (
-            not near
-            and clause_start
-            and re.search(r"\(\s*(?:€\s?|EUR\s?)?$", flat[clause_start - 1 : token.stated.start])
-        ):
-            near = [name for at, name in mentions if at < clause_start - 1]
-            near = near[-1:] if _CREDIT_BEFORE_PAREN.search(flat[: clause_start - 1]) else []
+        # "het VEK-krediet (1.315 keuro)", "- VAK: 635.305 keuro ...": a parenthesis or a colon
+        # right after a credit type says what the clause is about.
+        opened = flat[clause_start - 1 : clause_start] if clause_start else ""
+        direct = opened == ":" or re.fullmatch(r"\s*(?:€|EUR)?\s*", flat[clause_start : token.lead])
+        if not near and opened in ("(", ":") and direct:
+            label = _CREDIT_BEFORE_PAREN.search(flat[: clause_start - 1])
+            near = [name for at, name in mentions if at < clause_start - 1][-1:] if label else []
         if not near:
             # Dutch clauses end in their verb: "werd 552,4 miljoen euro vereffend".
             clause_end = _CLAUSE.search(flat, token.stated.end)
@@ -681,6 +684,10 @@ def _is_claim(flat: str, token: _Token, year: int | None, *, share: bool = False
     before = flat[start : stated.start]
     if re.search(r"\bmet\s*$", before, re.I):
         return False  # a change: "steeg met 2,1%"
+    if re.match(
+        r"^\s*(?:meer|minder|hoger|lager|groter|kleiner)\b", flat[token.attached_end :], re.I
+    ):
+        return False  # a comparison: "2% meer dan in 2023"
     if re.search(r"\bvan\s*$", before, re.I) and re.match(
         r"^\s*(?:in\s+\d{4}\s+)?(?:naar|tot)\b", flat[token.attached_end :]
     ):

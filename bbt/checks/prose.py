@@ -286,10 +286,13 @@ def _amount_message(
         return message
     fitting = [f for f in figures if any(fits(stated, f, c) for c in required_credits(stated))]
 
-    def distance(f: DataFigure) -> int:
-        return digit_distance(stated.text, in_unit(f.value, stated))
+    def distance(f: DataFigure) -> tuple[int, int]:
+        # A typo changes digits more often than it drops one: equal distance, same length first.
+        shown = in_unit(f.value, stated)
+        digits = len(re.sub(r"\D", "", shown)) - len(re.sub(r"\D", "", stated.text))
+        return digit_distance(stated.text, shown), abs(digits)
 
-    close = [f for f in fitting or figures if distance(f) <= 2]
+    close = [f for f in fitting or figures if distance(f)[0] <= 2]
     if not close:
         return (
             f"{written} matches no figure of {section} (credits, movements, accruals, figures); "
