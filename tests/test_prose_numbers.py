@@ -286,3 +286,20 @@ def test_a_share_of_the_available_credit_is_checked_as_a_share(tmp_path):
 def test_a_share_of_something_else_is_not_compared(tmp_path):
     text = "Van de uitvoering ging 18.188 keuro VAK, of 40,0% van de afrekening, naar de overlopende rekening."
     assert prose(tmp_path, text) == []
+
+
+def test_a_text_full_of_wrong_numbers_stops_after_50_findings(tmp_path):
+    article = ARTICLE.split("toelichting:")[0] + "toelichting: text/t.md\n"
+    text = "Het BA bedroeg 123.456 keuro VAK.\n\n" * 60
+    root = make_budget(tmp_path / "b", {A: article, "text/t.md": text})
+    found = [f for f in check(root).findings if f.code.startswith("BBT21")]
+    assert len(found) == 51 and all(f.code == "BBT210" for f in found)
+    assert (
+        found[0].message
+        == "123.456 matches no figure of article JB0-1JEC2HA-WT; BA-JR − BA VEK is 6.012"
+    )
+    assert found[-1].location.line == 101
+    assert found[-1].message == (
+        "more than 50 numbers in this text disagree with article JB0-1JEC2HA-WT; "
+        "checking stopped here: is this the text of article JB0-1JEC2HA-WT?"
+    )

@@ -28,7 +28,7 @@ from bbt.checks.figures import (
 from bbt.checks.numbers import Stated, read_numbers
 from bbt.errors import Finding, Severity
 from bbt.render.filters import bedrag, procent
-from bbt.render.narrative import NarrativeError, expand, global_ctx, pieces, render_value
+from bbt.render.narrative import NarrativeError, Piece, expand, global_ctx, pieces, render_value
 
 DRAFT_MARKER = re.compile(r"\{#\s*draft\b(?P<note>.*?)#\}", re.S)
 """A narrative carried over from last year (``bbt new``) starts with ``{# draft: ... #}``."""
@@ -125,6 +125,11 @@ def _section_name(key: str) -> str:
     return "the programme"
 
 
+MAX_PROSE_FINDINGS = 50
+"""Per narrative: past this many, a text is most likely another article's, and the rest of it
+is not checked (a finding says so), which also bounds the time spent on it."""
+
+
 @rule
 def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
     """BBT210: a stated amount matches no figure of its section; BBT211: a utilisation disagrees.
@@ -135,31 +140,48 @@ def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
     for piece in pieces(calc):
         if not piece.narrative:
             continue
-        figures = list(flatten(piece.local))
-        rates = list(utilisations(piece.local))
-        section = _section_name(piece.key)
-        statements = read_numbers(piece.narrative.source, year)
-        found: list[tuple[int, Finding]] = []
-        # Amounts first: a percentage is checked against the figure its amount matched.
-        matched: dict[int, list[DataFigure]] = {}
-        for index, stated in enumerate(statements):
-            if stated.kind != "amount" or stated.approximate:
-                continue
+        found = sorted(_stated_findings(piece, year), key=lambda item: item[0])
+        yield from (finding for _, finding in found[:MAX_PROSE_FINDINGS])
+        if len(found) > MAX_PROSE_FINDINGS:
+            section = _section_name(piece.key)
+            yield Finding(
+                "BBT210",
+                Severity.ERROR,
+                found[MAX_PROSE_FINDINGS][1].location,
+                f"more than {MAX_PROSE_FINDINGS} numbers in this text disagree with {section}; checking "
+                f"stopped here: is this the text of {section}?",
+            )
+
+
+def _stated_findings(piece: Piece, year: int) -> list[tuple[int, Finding]]:
+    """The prose findings of one narrative, by the index of their number (at most one past the cap)."""
+    figures = list(flatten(piece.local))
+    rates = list(utilisations(piece.local))
+    section = _section_name(piece.key)
+    statements = read_numbers(piece.narrative.source, year)
+    found: list[tuple[int, Finding]] = []
+    # Amounts first: a percentage is checked against the figure its amount matched.
+    matched: dict[int, list[DataFigure]] = {}
+    for index, stated in enumerate(statements):
+        if stated.kind != "amount" or stated.approximate or len(found) > MAX_PROSE_FINDINGS:
+            continue
+        hits = matching(stated, figures)
+        if all(hits.values()):
+            matched[index] = [f for fs in hits.values() for f in fs]
+            continue
+        message = _amount_message(stated, figures, piece.local, section)
+        loc = piece.narrative.loc.at_line(stated.line - 1)
+        found.append((index, Finding("BBT210", Severity.ERROR, loc, message)))
+    for index, stated in enumerate(statements):
+        if stated.kind != "percent" or not stated.utilisation or not rates:
+            continue
+        if len(found) > MAX_PROSE_FINDINGS:
+            break
+        wrong = _utilisation_message(stated, rates, matched.get(stated.tie), figures, section)
+        if wrong:
             loc = piece.narrative.loc.at_line(stated.line - 1)
-            hits = matching(stated, figures)
-            if all(hits.values()):
-                matched[index] = [f for fs in hits.values() for f in fs]
-            else:
-                message = _amount_message(stated, figures, piece.local, section)
-                found.append((index, Finding("BBT210", Severity.ERROR, loc, message)))
-        for index, stated in enumerate(statements):
-            if stated.kind != "percent" or not stated.utilisation or not rates:
-                continue
-            wrong = _utilisation_message(stated, rates, matched.get(stated.tie), figures, section)
-            if wrong:
-                loc = piece.narrative.loc.at_line(stated.line - 1)
-                found.append((index, Finding("BBT211", Severity.ERROR, loc, wrong)))
-        yield from (finding for _, finding in sorted(found, key=lambda item: item[0]))
+            found.append((index, Finding("BBT211", Severity.ERROR, loc, wrong)))
+    return found
 
 
 def _utilisation_message(
