@@ -14,10 +14,13 @@ How a number in the prose is read (docs/findings.md, BBT210/BBT211), one sentenc
   respectievelijk``), to a phase (``bij BA 2024``, ``op het jaareinde``, ``na herverdelingen``,
   ``De uitvoering bedroeg``) and, for a percentage, to the amount it qualifies
   (``552.289 keuro VAK of 93,9%``, ``18.278 keuro (oftewel 97,2% realisatiegraad)``);
+  Dutch clauses end in their verb: ``werd 552.289 keuro vastgelegd`` ties VAK and BU;
 * a **utilisation claim** is a percentage in a sentence about utilisation (``benuttingsgraad``,
-  ``realisatiegraad``, ``van het beschikbare krediet`` ...), unless its own clause measures
-  something else (fill rates, shares of companies, ``procentpunt``, a change ``met 2%``, an
-  earlier value ``van 91,0% naar``, another year).
+  ``realisatiegraad``, ``van het beschikbare krediet`` ...) or tied to an executed amount, unless
+  its own clause measures something else (fill rates, shares of companies, ``procentpunt``, a
+  change ``met 2%``, a comparison ``2% meer dan``, an earlier value ``van 91,0% naar``, another
+  year). Tied to an amount and said ``van het beschikbare krediet``, it is that amount's share of
+  BA-JR (``3.218 keuro of 6,6% van het beschikbare krediet``).
 
 Numbers after a qualifier (``ruim``, ``bijna``, ``meer dan``, ``ongeveer``, ``tussen ... en``)
 are bounds or estimates and are marked ``approximate``. Years, dates, counts, VTE and
@@ -43,7 +46,7 @@ _SKIP = re.compile(
 )
 _SCALES = {"miljoen": 1000, "mln": 1000, "mio": 1000, "miljard": 10**6, "mld": 10**6}
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:(?P<keuro>keuro|k€|k\s?eur|duizend\s+euro)"
+    r"^\s*(?:(?P<keuro>keuro|k€|k\s?euro?|duizend\s+euro)"
     r"|(?P<scale>miljoen|mln\.?|mio\.?|miljard|mld\.?|mrd\.?)\s*(?:euro|eur|€)"
     r"|(?P<mega>M€)|(?P<euro>euro|eur|€))(?![a-z])(?!\s?[-−]?\d)",  # "2024 € 580.966": a prefix
     re.I,
@@ -309,16 +312,15 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 _LONGEST = 1000
-"""Longest stretch read as one sentence: real ones are far shorter (the seed's longest: 587);
-cutting longer ones keeps the reading linear in the size of the text."""
+"""Longest stretch read as one sentence: real ones are far shorter (the seed's longest has 576
+characters); cutting longer ones, at a space, keeps the reading linear in the size of the text."""
 
 
 def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for begin, stop in _cut_sentences(text, start, end):
         while stop - begin > _LONGEST:
-            window = text[begin : begin + _LONGEST]
-            cut = max(window.rfind(", "), window.rfind("; "), window.rfind(" "))
-            cut = cut + 1 if cut > 0 else _LONGEST
+            cut = text.rfind(" ", begin, begin + _LONGEST) + 1 - begin
+            cut = cut if cut > 0 else _LONGEST
             yield begin, begin + cut
             begin += cut
         yield begin, stop
