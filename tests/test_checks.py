@@ -118,6 +118,29 @@ def test_over_execution_is_a_warning_with_the_amount(tmp_path):
     assert f.severity.name == "WARNING" and "over-executed by 3.022 keuro" in f.message
 
 
+def test_receipts_above_their_estimate_are_no_over_execution(tmp_path):
+    # The example's receipts article (AO: BA-JR 131, BU 45) with more received than estimated.
+    root = copy_example(tmp_path / "b")
+    path = root / "articles/JB0-9JECAGA-OW.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("ao: {ba: 131, ba_jr: 131, bu: 45}", "ao: {ba: 131, ba_jr: 131, bu: 200}")
+    )
+    result = check(root)
+    assert [f for f in result.findings if f.code == "BBT110"] == []
+    [note] = [f for f in result.findings if f.code == "BBT113"]
+    assert note.severity.name == "INFO" and note.location.line == 5
+    assert note.message == (
+        "JB0-9JECAGA-OW AO receipts exceeded the estimate by 69 keuro: BU 200 against BA-JR 131 "
+        "(152,7%); receipts are estimates, not limits, so this is no over-execution"
+    )
+    assert not result.failed(strict=True)
+
+
+def test_receipts_within_their_estimate_get_no_note():
+    assert [f for f in check(EXAMPLE).findings if f.code in ("BBT110", "BBT113")] == []
+
+
 def test_explanation_owed(tmp_path):
     article = ARTICLE.split("toelichting:")[0]
     found = findings(tmp_path, {A: article})
@@ -158,12 +181,16 @@ def test_stated_amount_that_matches_no_figure(tmp_path):
 
 
 def test_stated_utilisation_that_disagrees(tmp_path):
-    article = (
-        ARTICLE.split("toelichting:")[0]
-        + "toelichting: |\n  Dat is 95,1% van het beschikbare krediet.\n"
+    article = ARTICLE.split("toelichting:")[0] + (
+        "toelichting: |\n  De uitvoering bedroeg 552.157 keuro VEK.\n"
+        "  Dat is 95,1% van het beschikbare krediet.\n"
     )
-    [f] = [f for f in findings(tmp_path, {A: article}) if f.code == "BBT211"]
-    assert "95,1% is no utilisation" in f.message and "94,1%" in f.message
+    [f] = [f for f in findings(tmp_path, {A: article}) if f.code.startswith("BBT21")]
+    assert f.code == "BBT211" and f.location.line == 15
+    assert f.message == (
+        "95,1% is no VEK utilisation of article JB0-1JEC2HA-WT; "
+        "VEK utilisation is 94,1% (552.157 of 586.978)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -245,6 +272,65 @@ def test_fix_binds_pasted_numbers_and_keeps_the_text(pasted):
             assert expand(piece.narrative, piece.context) == before[piece.key], piece.key
     bound = (pasted / "text/articles/JB0-1JEC2HF-WT.toelichting.md").read_text()
     assert "{{ mv.index_apr24.vak }}" in bound and "{{ figures.sine_raming }}" in bound
+
+
+def fix_text(tmp_path: Path, text: str) -> tuple[str, str]:
+    """Run ``bbt check --fix`` on an article explanation; the file after, and how both render."""
+    from bbt.render.narrative import expand, pieces
+
+    article = ARTICLE.split("toelichting:")[0] + "toelichting: text/t.md\n"
+    root = make_budget(tmp_path / "b", {A: article, "text/t.md": text + "\n"})
+
+    def rendered() -> str:
+        calc = check(root).calculation
+        [piece] = [p for p in pieces(calc) if p.key.endswith(":toelichting")]
+        return expand(piece.narrative, piece.context)
+
+    before = rendered()
+    assert CliRunner().invoke(main, ["check", str(root), "--fix"]).exit_code in (0, 1)
+    assert rendered() == before  # binding never changes what the reader sees
+    return (root / "text/t.md").read_text(encoding="utf-8").strip(), before
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("Het BA bedroeg 580.966 k€ VEK.", "Het BA bedroeg {{ vek.ba }} k€ VEK."),
+        (
+            "De uitvoering bedroeg 552.289 duizend euro.",
+            "De uitvoering bedroeg {{ vak.bu }} duizend euro.",
+        ),
+        (
+            "Het BA-JR bedroeg 588.293.000 euro VAK en € 586.978.000 VEK.",
+            "Het BA-JR bedroeg {{ vak.ba_jr * 1000 }} euro VAK en € {{ vek.ba_jr * 1000 }} VEK.",
+        ),
+        (
+            "Het VEK-krediet werd verminderd met 1.315 keuro.",
+            "Het VEK-krediet werd verminderd met {{ -realloc.vek }} keuro.",
+        ),
+        (
+            "De uitvoering bedroeg 552.157 keuro VEK of 94,1% van het beschikbare krediet.",
+            "De uitvoering bedroeg {{ vek.bu }} keuro VEK of {{ vek.benutting }} van het beschikbare krediet.",
+        ),
+    ],
+)
+def test_fix_binds_every_exact_form(tmp_path, text, bound):
+    after, _ = fix_text(tmp_path, text)
+    assert after == bound
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De uitvoering bedroeg 552,3 miljoen euro VAK.",  # rounded: an expression prints 552.289
+        "De benuttingsgraad bedroeg 93,9 procent.",  # the expression prints 93,9%
+        "De uitvoering bedroeg ruim 552.289 keuro.",  # a bound, not a claim of equality
+        "Het BA-JR bedroeg 588.293.500 euro VAK.",  # not equal to the figure
+    ],
+)
+def test_fix_leaves_rounded_spelled_and_bounded_numbers(tmp_path, text):
+    after, _ = fix_text(tmp_path, text)
+    assert after == text
 
 
 def test_cli_exit_codes_and_formats(tmp_path):

@@ -254,8 +254,14 @@ def check_totals(calc: Calculation) -> Iterator[Finding]:
 
 @rule
 def check_over_execution(calc: Calculation) -> Iterator[Finding]:
-    """BBT110: BU above BA-JR."""
+    """BBT110: BU above BA-JR for a credit (VAK, VEK); receipts are left to BBT113.
+
+    A credit is a limit, so spending beyond it needs attention; a receipts estimate (AO, TO,
+    LO) is not a limit, and receiving more than estimated is no over-execution.
+    """
     for a in calc.articles.values():
+        if a.article.code.is_receipt:
+            continue
         for credit, figs in a.credits.items():
             if figs.bu > figs.ba_jr:
                 series = a.article.credits[credit]
@@ -265,6 +271,29 @@ def check_over_execution(calc: Calculation) -> Iterator[Finding]:
                     series.locs.get("bu", a.article.loc),
                     f"{a.code} {CREDIT_LABELS[credit]} is over-executed by {bedrag(figs.bu - figs.ba_jr)} keuro: "
                     f"BU {bedrag(figs.bu)} against BA-JR {bedrag(figs.ba_jr)} ({procent(figs.benutting)})",
+                )
+
+
+@rule
+def check_receipts_above_estimate(calc: Calculation) -> Iterator[Finding]:
+    """BBT113 (info): receipts above their estimate (BU above BA-JR), for the explanation.
+
+    Not a problem to fix, so never a warning: the note reminds the writer that the explanation
+    usually says where the extra receipts came from, as it does for receipts that fall short.
+    """
+    for a in calc.articles.values():
+        if not a.article.code.is_receipt:
+            continue
+        for credit, figs in a.credits.items():
+            if figs.bu > figs.ba_jr:
+                series = a.article.credits[credit]
+                yield Finding(
+                    "BBT113",
+                    Severity.INFO,
+                    series.locs.get("bu", a.article.loc),
+                    f"{a.code} {CREDIT_LABELS[credit]} receipts exceeded the estimate by {bedrag(figs.bu - figs.ba_jr)} keuro: "
+                    f"BU {bedrag(figs.bu)} against BA-JR {bedrag(figs.ba_jr)} ({procent(figs.benutting)}); "
+                    "receipts are estimates, not limits, so this is no over-execution",
                 )
 
 
