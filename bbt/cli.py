@@ -129,10 +129,10 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
     budget = default_budget(path)
     _hand_over("check_path", budget, fmt, strict, quiet, fix)
     result = run_check(budget)
-    if fix and result.calculation is not None:
+    if fix and result.outline is not None:
         from bbt.checks.fix import fix_numbers
 
-        changes = fix_numbers(result.calculation, write=not dry_run, echo=click.echo)
+        changes = fix_numbers(result.outline, write=not dry_run, echo=click.echo)
         verb = "would be" if dry_run else "were"
         say(f"{changes} number(s) {verb} bound to the data", None)
         if not dry_run and changes:

@@ -31,122 +31,62 @@ class Code:
     meaning: str
 
 
-E, W, N = "error", "warning", "info"  # N: a note
+def table(rows: str) -> tuple[Code, ...]:
+    """Codes from Markdown table rows, ``| BBT101 | error | meaning |``: the docs' own form."""
+    codes = []
+    for line in rows.strip().splitlines():
+        code, severity, meaning = (cell.strip() for cell in line.strip().strip("|").split(" | ", 2))
+        codes.append(Code(code, severity, meaning))
+    return tuple(codes)
 
-CORE_CODES: tuple[Code, ...] = (
-    Code("BBT001", E, "YAML syntax error, or a tab used for indentation"),
-    Code("BBT002", E, 'unknown key (with "did you mean" when a known key is close)'),
-    Code("BBT003", E, "wrong type (a list where text is expected, a word where a number is)"),
-    Code("BBT004", E, "a required field is missing or empty"),
-    Code("BBT005", E, "malformed article code (shape, side digit, credit kind, ESR aggregate)"),
-    Code("BBT006", E, "an article code is defined twice"),
-    Code("BBT007", E, "a reference to an ISE, OD, SD, article or text file that does not exist"),
-    Code(
-        "BBT008",
-        E,
-        "a movement with neither `from` nor `to`, with both, or with the article itself",
-    ),
-    Code("BBT009", E, "not an exact amount (Dutch formatted string, more than 3 decimals, a word)"),
-    Code("BBT010", E, "a file that cannot be read or is larger than 5 MB"),
-    Code(
-        "BBT011",
-        E,
-        "refused YAML: object tags (`!!python/...`), merge keys, more than 100 aliases",
-    ),
-    Code("BBT012", f"{E} / {W}", "not UTF-8 (error); a byte-order mark (warning)"),
-    Code("BBT013", E, "the same key twice in one mapping"),
-    Code("BBT014", E, "the path is not a budget folder (no `bbt.yaml`)"),
-    Code("BBT015", W, "an article file not named after its code"),
-    Code("BBT016", W, "an article of another programme"),
-    Code(
-        "BBT017",
-        W,
-        "an unquoted amount like `552.157`: YAML reads 552,157 keuro, but it may be a Dutch "
-        "552.157 (remove the dot)",
-    ),
-    Code("BBT101", E, "BA + Σ movements ≠ BA-JR for an article and credit type"),
-    Code(
-        "BBT102",
-        E,
-        "a reallocation between two articles of the document booked on one side only, or unequally",
-    ),
-    Code(
-        "BBT103",
-        E,
-        "a published total differs from the sum of its lines by more than rounding explains",
-    ),
-    Code(
-        "BBT104",
-        N,
-        "a published total differs from the sum of its lines within the rounding tolerance",
-    ),
-    Code(
-        "BBT105",
-        E,
-        "a movement's sign contradicts its direction (`from` must be positive, `to` negative)",
-    ),
-    Code("BBT106", W, "an index movement that does not come from the document's index provision"),
-    Code("BBT107", E, "an article lacks BA, BA-JR or BU"),
-    Code("BBT108", E, "BA or BA-JR is negative (only BU may be)"),
-    Code(
-        "BBT109",
-        E,
-        "the movements from a provision (e.g. the index tranches) do not add up to the total "
-        "declared under `provisions:`",
-    ),
-    Code("BBT110", W, "over-execution: BU above BA-JR (with the amount)"),
-    Code(
-        "BBT111",
-        W,
-        "an explanation is owed (utilisation below `explain_below` or above 100%, or "
-        "reallocations) and missing",
-    ),
-    Code("BBT112", E, "a movement id used twice in one article"),
-    Code("BBT120", W, "an abbreviation used in the text is missing from `glossary.yaml`"),
-    Code(
-        "BBT130",
-        W,
-        "a narrative still carries last year's `{# draft #}` marker (from `bbt new`); in such a "
-        "draft an expression to data that does not exist yet is a warning, not an error",
-    ),
-    Code(
-        "BBT131",
-        E,
-        "`bbt build` of a document whose texts are still drafts (BBT130), without `--draft`",
-    ),
-    Code("BBT201", E, "Jinja syntax error in a narrative"),
-    Code(
-        "BBT202", E, "an expression refers to unknown data, or names a group instead of one figure"
-    ),
-    Code("BBT203", E, "an expression tries to reach Python internals (refused by the sandbox)"),
-    Code(
-        "BBT204",
-        E,
-        "an image in the narrative is a URL (`file://`, `https://`) or a path outside the budget "
-        "folder, or does not exist",
-    ),
-    Code(
-        "BBT210",
-        E,
-        "a stated amount (a number followed by keuro/euro/VAK/VEK) matches no figure of its "
-        "section; the message names the closest figure",
-    ),
-    Code(
-        "BBT211",
-        E,
-        "a stated utilisation (a percentage in a clause about available credit or utilisation) "
-        "disagrees with the computed one",
-    ),
-    Code("BBT301", E, "a template error"),
-    Code(
-        "BBT302",
-        E,
-        "a refused resource: network address or a file outside the budget and template folders",
-    ),
-    Code("BBT303", E, "a missing resource"),
-    Code(
-        "BBT305", E, "`SOURCE_DATE_EPOCH` is set but is not a Unix time (whole seconds since 1970)"
-    ),
+
+CORE_CODES = table(
+    """
+| BBT001 | error | YAML syntax error, or a tab used for indentation |
+| BBT002 | error | unknown key (with "did you mean" when a known key is close) |
+| BBT003 | error | wrong type (a list where text is expected, a word where a number is) |
+| BBT004 | error | a required field is missing or empty |
+| BBT005 | error | malformed article code (shape, side digit, credit kind, ESR aggregate) |
+| BBT006 | error | an article code is defined twice |
+| BBT007 | error | a reference to an ISE, OD, SD, article or text file that does not exist |
+| BBT008 | error | a movement with neither `from` nor `to`, with both, or with the article itself |
+| BBT009 | error | not an exact amount (Dutch formatted string, more than 3 decimals, a word) |
+| BBT010 | error | a file that cannot be read or is larger than 5 MB |
+| BBT011 | error | refused YAML: object tags (`!!python/...`), merge keys, more than 100 aliases |
+| BBT012 | error / warning | not UTF-8 (error); a byte-order mark (warning) |
+| BBT013 | error | the same key twice in one mapping |
+| BBT014 | error | the path is not a budget folder (no `bbt.yaml`) |
+| BBT015 | warning | an article file not named after its code |
+| BBT016 | warning | an article of another programme |
+| BBT017 | warning | an unquoted amount like `552.157`: YAML reads 552,157 keuro, but it may be a Dutch 552.157 (remove the dot) |
+| BBT101 | error | BA + Σ movements ≠ BA-JR for an article and credit type |
+| BBT102 | error | a reallocation between two articles of the document booked on one side only, or unequally |
+| BBT103 | error | a published total differs from the sum of its lines by more than rounding explains |
+| BBT104 | info | a published total differs from the sum of its lines within the rounding tolerance |
+| BBT105 | error | a movement's sign contradicts its direction (`from` must be positive, `to` negative) |
+| BBT106 | warning | an index movement that does not come from the document's index provision |
+| BBT107 | error | an article lacks BA, BA-JR or BU |
+| BBT108 | error | BA or BA-JR is negative (only BU may be) |
+| BBT109 | error | the movements from a provision (e.g. the index tranches) do not add up to the total declared under `provisions:` |
+| BBT110 | warning | over-execution of a credit: BU above BA-JR for VAK or VEK (with the amount); never for receipts |
+| BBT111 | warning | an explanation is owed (utilisation below `explain_below` or above 100%, or reallocations) and missing |
+| BBT112 | error | a movement id used twice in one article |
+| BBT113 | info | receipts (AO, TO, LO) above their estimate: BU above BA-JR, with the amount, for the explanation |
+| BBT120 | warning | an abbreviation used in the text is missing from `glossary.yaml` |
+| BBT130 | warning | a narrative still carries last year's `{# draft #}` marker (from `bbt new`); in such a draft an expression to data that does not exist yet is a warning, not an error |
+| BBT131 | error | `bbt build` of a document whose texts are still drafts (BBT130), without `--draft` |
+| BBT201 | error | Jinja syntax error in a narrative |
+| BBT202 | error | an expression refers to unknown data, or names a group instead of one figure |
+| BBT203 | error | an expression tries to reach Python internals (refused by the sandbox) |
+| BBT204 | error | an image in the narrative is a URL (`file://`, `https://`) or a path outside the budget folder, or does not exist |
+| BBT210 | error | a stated amount matches no figure of its section that its sentence allows (credit type, phase); the message names the figure meant |
+| BBT211 | error | a stated utilisation, or share of the available credit, disagrees with the data; the message gives the right one with its numerator and denominator |
+| BBT301 | error | a template error |
+| BBT302 | error | a refused resource: network address or a file outside the budget and template folders |
+| BBT303 | error | a missing resource |
+| BBT304 | warning | PDF/UA-1 not claimed: the PDF structure audit found a problem (first instance and page; one finding per failed check) |
+| BBT305 | error | `SOURCE_DATE_EPOCH` is set but is not a Unix time (whole seconds since 1970) |
+"""
 )
 
 

@@ -41,7 +41,7 @@ FLOOR = "import yaml, click, jinja2, babel.numbers, markdown_it"
 CHARTS = """
 import sys, time
 from bbt.pipeline import check
-calc = check(sys.argv[1]).calculation
+calculation = check(sys.argv[1]).calculation
 start = time.perf_counter()
 if sys.argv[2] == "-":
     from bbt.render.charts import document_charts
@@ -51,7 +51,7 @@ else:
     module = importlib.util.module_from_spec(spec); sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     document_charts = module.document_charts
-document_charts(calc)
+document_charts(calculation)
 print(time.perf_counter() - start)
 """
 
@@ -115,9 +115,9 @@ def load_baseline(revision: str, tmp: Path) -> Path | None:
 def svg_bytes(budget: Path, module: ModuleType) -> int:
     from bbt.pipeline import check
 
-    calc = check(budget).calculation
-    assert calc is not None
-    charts = module.document_charts(calc)
+    calculation = check(budget).calculation
+    assert calculation is not None
+    charts = module.document_charts(calculation)
     return sum(len(str(c["svg"]).encode()) for per_ise in charts.values() for c in per_ise)
 
 
@@ -136,12 +136,12 @@ def html_with(budget: Path, module: ModuleType, out: Path) -> Path:
     from bbt.pipeline import check
     from bbt.render.html import render_html
 
-    calc = check(budget).calculation
-    assert calc is not None
+    calculation = check(budget).calculation
+    assert calculation is not None
     saved = ours.document_charts
     ours.document_charts = module.document_charts
     try:
-        out.write_text(render_html(calc, template_dir=TEMPLATES), "utf-8")
+        out.write_text(render_html(calculation, template_dir=TEMPLATES), "utf-8")
     finally:
         ours.document_charts = saved
     return out

@@ -16,7 +16,8 @@ from budgetkit import DOCUMENT, make_budget
 from fontTools.ttLib import TTFont
 from markupsafe import escape
 
-from bbt.calc import Calculation
+from bbt.calculation import Calculation
+from bbt.format import procent
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
 from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, check
 from bbt.render import charts
@@ -27,7 +28,6 @@ from bbt.render.charts import (
     movements_chart,
     utilisation_chart,
 )
-from bbt.render.filters import procent
 from bbt.render.html import render_html
 from bbt.render.pdf import render_pdf
 
@@ -37,15 +37,15 @@ NUMBER = re.compile(r"[-+]?\d[\d.]*(?:,\d+)?%?")
 
 
 @pytest.fixture(scope="module")
-def calc() -> Calculation:
+def calculation() -> Calculation:
     result = check(DEFAULT_BUDGET)
     assert result.calculation is not None
     return result.calculation
 
 
 @pytest.fixture(scope="module")
-def example_charts(calc: Calculation) -> dict[str, list[dict[str, object]]]:
-    return document_charts(calc)
+def example_charts(calculation: Calculation) -> dict[str, list[dict[str, object]]]:
+    return document_charts(calculation)
 
 
 def small(tmp_path: Path, files: dict[str, str] | None = None) -> Calculation:
@@ -70,10 +70,10 @@ def all_charts(found: dict[str, list[dict[str, object]]]) -> list[dict[str, obje
 
 
 def test_utilisation_shows_each_articles_figure_as_the_document_prints_it(
-    calc: Calculation,
+    calculation: Calculation,
 ) -> None:
-    ise = calc.ise("activering")
-    chart = utilisation_chart(ise, calc.document.settings.explain_below)
+    ise = calculation.ise("activering")
+    chart = utilisation_chart(ise, calculation.document.settings.explain_below)
     assert chart is not None
     words = texts(chart.svg)
     for a in ise.expenditure:
@@ -89,8 +89,10 @@ def test_utilisation_shows_each_articles_figure_as_the_document_prints_it(
     assert "552.289 / 588.293" in words and "93,9%" in words and "94,1%" in words
 
 
-def test_negative_utilisation_is_written_out_not_drawn(calc: Calculation) -> None:
-    chart = utilisation_chart(calc.ise("activering"), calc.document.settings.explain_below)
+def test_negative_utilisation_is_written_out_not_drawn(calculation: Calculation) -> None:
+    chart = utilisation_chart(
+        calculation.ise("activering"), calculation.document.settings.explain_below
+    )
     assert chart is not None
     reason = "n.v.t.: negatieve uitvoering (-1.936,3%)"
     assert ("JB0-1JEC2HE-WT", "VAK", "-2.188", "113", reason) in chart.rows
@@ -110,9 +112,9 @@ credits:
   vak: {ba: 0, ba_jr: 0, bu: 0}
   vek: {ba: 100, ba_jr: 100, bu: 250}
 """
-    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    ise = calc.ise("activering")
-    chart = utilisation_chart(ise, calc.document.settings.explain_below)
+    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    ise = calculation.ise("activering")
+    chart = utilisation_chart(ise, calculation.document.settings.explain_below)
     assert chart is not None
     assert ("JB0-1JEC2HA-WT", "VAK", "0", "0", "n.v.t.: BA-JR is 0") in chart.rows
     assert ("JB0-1JEC2HA-WT", "VEK", "250", "100", "n.v.t.: hoger dan 200% (250,0%)") in chart.rows
@@ -129,8 +131,10 @@ credits:
   vak: {ba: 100, ba_jr: 100, bu: 150}
   vek: {ba: 100, ba_jr: 100, bu: 75}
 """
-    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    chart = utilisation_chart(calc.ise("activering"), calc.document.settings.explain_below)
+    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    chart = utilisation_chart(
+        calculation.ise("activering"), calculation.document.settings.explain_below
+    )
     assert chart is not None
     assert "150,0%" in texts(chart.svg) and "75,0%" in texts(chart.svg)
     widths = [float(w) for w in re.findall(r'<rect [^>]*\swidth="([\d.]+)"', str(chart.svg))]
@@ -159,8 +163,10 @@ credits:
   vak: {{ba: 100, ba_jr: 100, bu: 90}}
   vek: {{ba: 100, ba_jr: 100, bu: 90}}
 """
-    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    chart = utilisation_chart(calc.ise("activering"), calc.document.settings.explain_below)
+    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    chart = utilisation_chart(
+        calculation.ise("activering"), calculation.document.settings.explain_below
+    )
     assert chart is not None
     words = texts(chart.svg)
     assert word in "".join(words)  # every letter, in order
@@ -216,7 +222,7 @@ def test_every_label_fits_in_the_chart_in_the_embedded_typeface(
 
 
 def test_alt_text_carries_every_number(
-    example_charts: dict[str, list[dict[str, object]]], calc: Calculation
+    example_charts: dict[str, list[dict[str, object]]], calculation: Calculation
 ) -> None:
     for chart in all_charts(example_charts):
         alt = str(chart["alt"])
@@ -225,7 +231,7 @@ def test_alt_text_carries_every_number(
             for number in NUMBER.findall(word):
                 assert number.lstrip("+") in alt, (chart["id"], number)
     activering = str(example_charts["activering"][0]["alt"])
-    for a in calc.ise("activering").expenditure:
+    for a in calculation.ise("activering").expenditure:
         assert f"{a.article.title} ({a.code})" in activering
     assert (
         "Collectief maatwerk (JB0-1JEC2HA-WT): VAK 93,9%, BU 552.289 van BA-JR 588.293"
@@ -236,27 +242,27 @@ def test_alt_text_carries_every_number(
     assert "-1.315 (herverdeling uit het artikel), netto +6.012" in moves
 
 
-def test_the_threshold_line_is_labelled(calc: Calculation, tmp_path: Path) -> None:
-    chart = utilisation_chart(calc.ise("activering"), Decimal(90))
+def test_the_threshold_line_is_labelled(calculation: Calculation, tmp_path: Path) -> None:
+    chart = utilisation_chart(calculation.ise("activering"), Decimal(90))
     assert chart is not None
     svg = str(chart.svg)
     assert "90%: daaronder wordt de onderbenutting toegelicht" in texts(svg)
     assert 'stroke-dasharray="3 2"' in svg
     assert "De stippellijn op 90% is de grens" in chart.alt
-    custom = utilisation_chart(calc.ise("activering"), Decimal("87.5"))
+    custom = utilisation_chart(calculation.ise("activering"), Decimal("87.5"))
     assert custom is not None and "87,5%: daaronder" in " ".join(texts(custom.svg))
-    none = utilisation_chart(calc.ise("activering"), Decimal(0))
+    none = utilisation_chart(calculation.ise("activering"), Decimal(0))
     assert none is not None and "stroke-dasharray" not in str(none.svg)
 
 
-def test_movements_split_index_and_reallocations(calc: Calculation) -> None:
-    chart = movements_chart(calc.ise("activering"))
+def test_movements_split_index_and_reallocations(calculation: Calculation) -> None:
+    chart = movements_chart(calculation.ise("activering"))
     assert chart is not None
     # BA 580.966 + index 7.327 - 1.315 reallocated = BA-JR 586.978 (VEK)
     assert ("JB0-1JEC2HA-WT", "VEK", "580.966", "7.327", "0", "-1.315", "586.978") in chart.rows
     words = texts(chart.svg)
     assert {"+7.327", "-1.315", "580.966", "586.978", "indexering"} <= set(words)
-    other = movements_chart(calc.ise("duurzame-arbeidsmarkt"))
+    other = movements_chart(calculation.ise("duurzame-arbeidsmarkt"))
     assert other is not None
     assert ("JB0-1JEC2GA-WT", "VEK", "18.272", "0", "16.227", "-1.331", "33.168") in other.rows
     assert "+16.227" in texts(other.svg)
@@ -286,9 +292,9 @@ def test_svg_is_lean_self_contained_and_real_text(
     assert charts.FONT * 0.75 >= 8 and charts.FONT * 370 / WIDTH >= 11
 
 
-def test_svg_is_deterministic_and_self_contained(calc: Calculation) -> None:
-    first = document_charts(calc)
-    again = document_charts(calc)
+def test_svg_is_deterministic_and_self_contained(calculation: Calculation) -> None:
+    first = document_charts(calculation)
+    again = document_charts(calculation)
     svgs = [str(c["svg"]).encode() for c in all_charts(first)]
     assert len(svgs) == 4 and svgs == [str(c["svg"]).encode() for c in all_charts(again)]
     assert [c["alt"] for c in all_charts(first)] == [c["alt"] for c in all_charts(again)]
@@ -304,17 +310,17 @@ def test_document_places_charts_and_can_switch_them_off(tmp_path: Path) -> None:
     assert '<table class="visually-hidden">' in ise and "<td>93,9%</td>" in ise
     assert "url(" not in html
     off = DOCUMENT + "settings: {charts: false}\n"
-    calc = small(tmp_path / "off", {"bbt.yaml": off})
-    assert document_charts(calc) == {}
-    html = render_html(calc, template_dir=DEFAULT_TEMPLATES)
+    calculation = small(tmp_path / "off", {"bbt.yaml": off})
+    assert document_charts(calculation) == {}
+    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES)
     assert "<figure" not in html and "<svg" not in html
 
 
 def test_pdf_chart_text_is_real_text_in_the_documents_font(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    calc = small(tmp_path / "b")
-    html = render_html(calc, template_dir=DEFAULT_TEMPLATES)
+    calculation = small(tmp_path / "b")
+    html = render_html(calculation, template_dir=DEFAULT_TEMPLATES)
     pdf = PdfReader(io.BytesIO(render_pdf(html, allowed_dirs=[tmp_path / "b", DEFAULT_TEMPLATES])))
     text = " ".join(page.extract_text() or "" for page in pdf.pages)
     assert "daaronder wordt de onderbenutting toegelicht" in text
@@ -352,8 +358,8 @@ movements:
   - {vak: -20, vek: -20, to: JB0-1JDE2CB-WT, reason: oproep}
   - {vek: -5, to: CB0-1CBD2AB-PR, kind: index, reason: indexcorrectie}
 """
-    calc = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    chart = movements_chart(calc.ise("activering"))
+    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    chart = movements_chart(calculation.ise("activering"))
     assert chart is not None
     assert ("JB0-1JEC2HA-WT", "VAK", "1.000", "100", "50", "-20", "1.130") in chart.rows
     assert ("JB0-1JEC2HA-WT", "VEK", "1.000", "-5", "0", "-20", "975") in chart.rows

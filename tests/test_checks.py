@@ -220,7 +220,7 @@ def test_what_counts_as_an_amount(text, expected):
 def test_dutch_parse_roundtrip():
     from decimal import Decimal
 
-    from bbt.render.filters import bedrag
+    from bbt.format import bedrag
 
     for value in ("580966", "-2188", "1207.64", "0", "1000000.5"):
         assert parse_dutch(bedrag(Decimal(value))) == Decimal(value)
@@ -248,11 +248,12 @@ def test_seed_full_text_gives_exactly_the_line_755_finding(pasted):
 
 
 def test_fix_binds_pasted_numbers_and_keeps_the_text(pasted):
-    from bbt.render.narrative import expand, pieces
+    from bbt.narrative import expand
+    from bbt.outline import outline_of
 
     before = {
         p.key: expand(p.narrative, p.context)
-        for p in pieces(check(pasted).calculation)
+        for p in outline_of(check(pasted).calculation).texts()
         if p.narrative
     }
     runner = CliRunner()
@@ -267,7 +268,7 @@ def test_fix_binds_pasted_numbers_and_keeps_the_text(pasted):
     result = runner.invoke(main, ["check", str(pasted), "--fix"])
     assert result.exit_code == 1  # the 522.157 typo matches nothing, so it stays and is reported
     after = check(pasted)
-    for piece in pieces(after.calculation):
+    for piece in outline_of(after.calculation).texts():
         if piece.narrative and piece.key in before:
             assert expand(piece.narrative, piece.context) == before[piece.key], piece.key
     bound = (pasted / "text/articles/JB0-1JEC2HF-WT.toelichting.md").read_text()
@@ -276,14 +277,15 @@ def test_fix_binds_pasted_numbers_and_keeps_the_text(pasted):
 
 def fix_text(tmp_path: Path, text: str) -> tuple[str, str]:
     """Run ``bbt check --fix`` on an article explanation; the file after, and how both render."""
-    from bbt.render.narrative import expand, pieces
+    from bbt.narrative import expand
+    from bbt.outline import outline_of
 
     article = ARTICLE.split("toelichting:")[0] + "toelichting: text/t.md\n"
     root = make_budget(tmp_path / "b", {A: article, "text/t.md": text + "\n"})
 
     def rendered() -> str:
-        calc = check(root).calculation
-        [piece] = [p for p in pieces(calc) if p.key.endswith(":toelichting")]
+        calculation = check(root).calculation
+        [piece] = [p for p in outline_of(calculation).texts() if p.key.endswith(":toelichting")]
         return expand(piece.narrative, piece.context)
 
     before = rendered()
@@ -370,9 +372,11 @@ def test_utilisation_and_calc_commands():
         and "73,9%" in below.output
         and "JB0-1JEC2HA-WT" not in below.output
     )
-    calc = runner.invoke(main, ["calc"]).output
-    assert "653.583" in calc and "668.564" in calc and "635.306  694.180" in calc
-    assert "BU VAK: published 635.305, sum of lines 635.306" in calc
+    calculation = runner.invoke(main, ["calc"]).output
+    assert (
+        "653.583" in calculation and "668.564" in calculation and "635.306  694.180" in calculation
+    )
+    assert "BU VAK: published 635.305, sum of lines 635.306" in calculation
 
 
 def test_check_does_not_import_heavy_modules():

@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bbt.calc import calculate
+from bbt.calculation import calculate
 from bbt.exchange.cli import COMMANDS
 from bbt.exchange.skeleton import build_skeleton, neutralise_text, placeholder, write_skeleton
 from bbt.load.budget import load
+from bbt.narrative import expand, render
+from bbt.outline import outline_of
 from bbt.pipeline import check
-from bbt.render.narrative import expand, pieces, render
 from bbt.resources import EXAMPLE
 
 DATA = Path(__file__).resolve().parent / "data" / "exchange"
@@ -78,10 +79,12 @@ def test_every_narrative_is_a_draft_and_check_lists_drafts_and_missing_phases(
 
 
 def test_every_narrative_of_the_skeleton_renders(skeleton: Path) -> None:
-    calc = calculate(load(skeleton))
-    rendered = [expand(p.narrative, p.context) for p in pieces(calc)]
+    calculation = calculate(load(skeleton))
+    rendered = [expand(p.narrative, p.context) for p in outline_of(calculation).texts()]
     assert len(rendered) == 39
-    kader = next(p for p in pieces(calc) if p.key == "ise:duurzame-arbeidsmarkt:kader")
+    kader = next(
+        p for p in outline_of(calculation).texts() if p.key == "ise:duurzame-arbeidsmarkt:kader"
+    )
     assert "{{ ise.vak.ba }}" in kader.narrative.source
     assert (
         "[[invullen: art['JB0-1JEC2GA-WT'].mv.relance.vek]]" in kader.narrative.source
@@ -240,10 +243,10 @@ def test_every_narrative_of_a_generated_skeleton_renders(files: dict[str, str]) 
         assert check(source).errors == [], [str(f) for f in check(source).errors]
         skeleton = build_skeleton(source, 2025)
         write_skeleton(skeleton, Path(temp) / "b2025")
-        calc = calculate(load(Path(temp) / "b2025"))
-        for piece in pieces(calc):
+        calculation = calculate(load(Path(temp) / "b2025"))
+        for piece in outline_of(calculation).texts():
             expand(piece.narrative, piece.context)  # raises nothing
-        texts = {p.key: p.narrative.source for p in pieces(calc)}
+        texts = {p.key: p.narrative.source for p in outline_of(calculation).texts()}
         for name, text in files.items():
             if name.startswith("articles/") and "{{ vak.bu }}" in text and "{%" not in text:
                 key = f"article:{name[9:-5]}:toelichting"

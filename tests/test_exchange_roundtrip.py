@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bbt.calc import calculate
+from bbt.calculation import calculate
 from bbt.exchange.cells import escape_text, unescape_text
 from bbt.exchange.cli import COMMANDS
 from bbt.exchange.export import build_export
@@ -94,11 +94,11 @@ def test_every_export_format_imports_back_exactly(
 ) -> None:
     with tempfile.TemporaryDirectory() as temp:
         root = write(Path(temp) / "b", data)
-        calc = calculate(load(root))
+        calculation = calculate(load(root))
         for flavour, name in FORMATS:
             path = Path(temp) / flavour / name
             path.parent.mkdir(exist_ok=True)
-            path.write_bytes(build_export(calc, flavour).files[name])
+            path.write_bytes(build_export(calculation, flavour).files[name])
             sheet = read_spreadsheet(path)
             assert sheet.warnings == ()
             for code, (title, figures) in data.items():

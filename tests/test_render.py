@@ -321,7 +321,7 @@ def test_absent_optional_parts_render_nothing(tmp_path: Path) -> None:
 def test_years_are_printed_as_years(html: str, calculation: Calculation) -> None:
     """``{{ year }}`` prints 2024, never 2.024; every grouped number that looks like a year is
     an amount of the data (seed: "in 2024 binnen contingent 1.207,64 trajecten")."""
-    from bbt.checks.numbers import flatten
+    from bbt.checks.figures import flatten
     from bbt.outline import outline_of
 
     text = re.sub(r"<[^>]+>", " ", html)

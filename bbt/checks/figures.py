@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bbt.calc import Percent
 from bbt.checks.numbers import Stated
-from bbt.money import round_half_up
-from bbt.render.filters import getal
+from bbt.format import getal
+from bbt.money import Percent, round_half_up
 
 CREDITS = ("vak", "vek", "ao", "to", "lo")
 PHASES = ("ba", "ba_jr", "bu")

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.calc import Calculation, Percent
 from bbt.checks.figures import DataFigure, fits, flatten, rank, required_credits, utilisations
 from bbt.checks.numbers import Stated, read_numbers
-from bbt.pipeline import write_atomic
-from bbt.render.narrative import pieces
+from bbt.files import write_atomic
+from bbt.money import Percent
+from bbt.outline import Outline
 
 
 def _pick_rate(paths: list[str], stated: Stated) -> str:
@@ -68,13 +68,13 @@ def _binding(
     return stated.end, _expression(best.path, (best.value < 0) != (stated.value < 0), times)
 
 
-def fix_numbers(calc: Calculation, write: bool = True, echo: Callable[[str], None] = print) -> int:
+def fix_numbers(outline: Outline, write: bool = True, echo: Callable[[str], None] = print) -> int:
     """Rewrite bindable literal amounts in every narrative; return how many were bound."""
     # file -> line number -> list of (old line text, replacements (start, end, new text))
     edits: dict[str, dict[int, tuple[str, list[tuple[int, int, str]]]]] = defaultdict(dict)
     count = 0
-    year = calc.document.year
-    for piece in pieces(calc):
+    year = outline.calculation.document.year
+    for piece in outline.texts():
         narrative = piece.narrative
         if not narrative or not narrative.loc.line:
             continue

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
-from bbt.calc import Calculation, Percent, utilisation
-from bbt.checks import rule
+from bbt.calculation import utilisation
+from bbt.checks import text_rule
 from bbt.checks.figures import (
     DataFigure,
     agrees,
@@ -27,17 +27,19 @@ from bbt.checks.figures import (
 )
 from bbt.checks.numbers import Stated, read_numbers
 from bbt.errors import Finding, Severity
-from bbt.render.filters import bedrag, procent
-from bbt.render.narrative import NarrativeError, Piece, expand, global_ctx, pieces, render_value
+from bbt.format import bedrag, procent
+from bbt.money import Percent
+from bbt.narrative import NarrativeError, expand, render_value
+from bbt.outline import Outline, Text
 
 DRAFT_MARKER = re.compile(r"\{#\s*draft\b(?P<note>.*?)#\}", re.S)
 """A narrative carried over from last year (``bbt new``) starts with ``{# draft: ... #}``."""
 
 
-@rule
-def check_drafts(calc: Calculation) -> Iterator[Finding]:
+@text_rule
+def check_drafts(outline: Outline) -> Iterator[Finding]:
     """BBT130: a narrative still marked as last year's draft."""
-    for piece in pieces(calc):
+    for piece in outline.texts():
         match = DRAFT_MARKER.search(piece.narrative.source)
         if match:
             line = piece.narrative.source[: match.start()].count("\n")
@@ -54,11 +56,11 @@ def check_drafts(calc: Calculation) -> Iterator[Finding]:
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
-@rule
-def check_images(calc: Calculation) -> Iterator[Finding]:
+@text_rule
+def check_images(outline: Outline) -> Iterator[Finding]:
     """BBT204: images in narrative are files inside the budget folder, never URLs or other paths."""
-    root = calc.document.root.resolve()
-    for piece in pieces(calc):
+    root = outline.calculation.document.root.resolve()
+    for piece in outline.texts():
         for number, line in enumerate(piece.narrative.source.splitlines()):
             for match in _IMAGE.finditer(line):
                 target = match.group(1)
@@ -88,18 +90,21 @@ def check_images(calc: Calculation) -> Iterator[Finding]:
                     )
 
 
-@rule
-def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
+@text_rule
+def check_narrative_renders(outline: Outline) -> Iterator[Finding]:
     """BBT201-203: every expression in a narrative is valid, known and safe.
 
     In a draft (BBT130) a broken expression is a warning: last year's text may cite a movement
     that does not exist yet.
     """
-    for piece in pieces(calc):
+    for piece in outline.texts(inline=True):
         if not piece.narrative:
             continue
         try:
-            expand(piece.narrative, piece.context)
+            if piece.inline:
+                render_value(piece.narrative.source, piece.context, piece.narrative.loc)
+            else:
+                expand(piece.narrative, piece.context)
         except NarrativeError as exc:
             finding = exc.finding
             if DRAFT_MARKER.search(piece.narrative.source) and finding.code == "BBT202":
@@ -107,13 +112,6 @@ def check_narrative_renders(calc: Calculation) -> Iterator[Finding]:
                     finding.code, Severity.WARNING, finding.location, "draft: " + finding.message
                 )
             yield finding
-    context = global_ctx(calc)
-    for indicator in calc.document.indicators:
-        for value in indicator.values:
-            try:
-                render_value(value, context, indicator.loc)
-            except NarrativeError as exc:
-                yield exc.finding
 
 
 def _section_name(key: str) -> str:
@@ -130,14 +128,14 @@ MAX_PROSE_FINDINGS = 50
 is not checked (a finding says so), which also bounds the time spent on it."""
 
 
-@rule
-def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
+@text_rule
+def check_stated_numbers(outline: Outline) -> Iterator[Finding]:
     """BBT210: a stated amount matches no figure of its section; BBT211: a utilisation disagrees.
 
     How numbers are read and tied to figures: bbt/checks/numbers.py and bbt/checks/figures.py.
     """
-    year = calc.document.year
-    for piece in pieces(calc):
+    year = outline.calculation.document.year
+    for piece in outline.texts():
         if not piece.narrative:
             continue
         found = sorted(_stated_findings(piece, year), key=lambda item: item[0])
@@ -153,7 +151,7 @@ def check_stated_numbers(calc: Calculation) -> Iterator[Finding]:
             )
 
 
-def _stated_findings(piece: Piece, year: int) -> list[tuple[int, Finding]]:
+def _stated_findings(piece: Text, year: int) -> list[tuple[int, Finding]]:
     """The prose findings of one narrative, by the index of their number (at most one past the cap)."""
     figures = list(flatten(piece.local))
     rates = list(utilisations(piece.local))

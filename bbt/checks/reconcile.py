@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from bbt.calc import Calculation, Figures, rounding_tolerance
+from bbt.calculation import Calculation, Figures, rounding_tolerance
 from bbt.checks import rule
 from bbt.errors import Finding, Location, Severity
+from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES, Published
 from bbt.money import ZERO
-from bbt.render.filters import bedrag, procent
 
 
 def _signed(value: Decimal) -> str:
@@ -19,9 +19,9 @@ def _signed(value: Decimal) -> str:
 
 
 @rule
-def check_phases_present(calc: Calculation) -> Iterator[Finding]:
+def check_phases_present(calculation: Calculation) -> Iterator[Finding]:
     """BBT107: an execution BBT needs BA, BA-JR and BU for every credit type."""
-    for a in calc.document.articles:
+    for a in calculation.document.articles:
         for credit, series in a.credits.items():
             missing = [PHASE_LABELS[p] for p in PHASES if series.get(p) is None]
             if missing:
@@ -34,9 +34,9 @@ def check_phases_present(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_not_negative(calc: Calculation) -> Iterator[Finding]:
+def check_not_negative(calculation: Calculation) -> Iterator[Finding]:
     """BBT108: an approved or available credit (BA, BA-JR) cannot be negative; BU can."""
-    for a in calc.document.articles:
+    for a in calculation.document.articles:
         for credit, series in a.credits.items():
             for phase in ("ba", "ba_jr"):
                 value = series.get(phase)
@@ -51,9 +51,9 @@ def check_not_negative(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_movement_identity(calc: Calculation) -> Iterator[Finding]:
+def check_movement_identity(calculation: Calculation) -> Iterator[Finding]:
     """BBT101: per article and credit type, BA + all movements = BA-JR."""
-    for a in calc.document.articles:
+    for a in calculation.document.articles:
         for credit, series in a.credits.items():
             if series.ba is None or series.ba_jr is None:
                 continue
@@ -70,9 +70,9 @@ def check_movement_identity(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_movement_sign(calc: Calculation) -> Iterator[Finding]:
+def check_movement_sign(calculation: Calculation) -> Iterator[Finding]:
     """BBT105: credit that comes 'from' somewhere is positive, credit that goes 'to' is negative."""
-    for a in calc.document.articles:
+    for a in calculation.document.articles:
         for m in a.movements:
             for credit, amount in m.amounts.items():
                 wrong = amount < 0 if m.direction == "from" else amount > 0
@@ -88,9 +88,9 @@ def check_movement_sign(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_movement_ids(calc: Calculation) -> Iterator[Finding]:
+def check_movement_ids(calculation: Calculation) -> Iterator[Finding]:
     """BBT112: movement ids are unique within an article (the narrative cites them)."""
-    for a in calc.document.articles:
+    for a in calculation.document.articles:
         seen: set[str] = set()
         for m in a.movements:
             if m.id and m.id in seen:
@@ -102,9 +102,9 @@ def check_movement_ids(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_both_sides(calc: Calculation) -> Iterator[Finding]:
+def check_both_sides(calculation: Calculation) -> Iterator[Finding]:
     """BBT102: a reallocation between two articles of the document is booked on both sides, equally."""
-    doc = calc.document
+    doc = calculation.document
     codes = {a.code.text for a in doc.articles}
     # (this article, counterpart) -> credit -> sum of signed amounts, and where it was booked
     booked: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
@@ -144,10 +144,10 @@ def check_both_sides(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_index_movements(calc: Calculation) -> Iterator[Finding]:
+def check_index_movements(calculation: Calculation) -> Iterator[Finding]:
     """BBT106: index tranches come from the index provision, and each names its tranche."""
-    provision = calc.document.settings.index_provision
-    for a in calc.document.articles:
+    provision = calculation.document.settings.index_provision
+    for a in calculation.document.articles:
         for m in a.movements:
             if m.kind == "index" and m.counterpart != provision:
                 yield Finding(
@@ -166,9 +166,9 @@ def check_index_movements(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_provisions(calc: Calculation) -> Iterator[Finding]:
+def check_provisions(calculation: Calculation) -> Iterator[Finding]:
     """BBT109: the movements drawn from a provision add up to the total declared for it."""
-    doc = calc.document
+    doc = calculation.document
     for code, declared in doc.provisions.items():
         for credit, (amount, loc) in declared.items():
             drawn = sum(
@@ -183,7 +183,7 @@ def check_provisions(calc: Calculation) -> Iterator[Finding]:
             if drawn != amount:
                 tranches = {
                     t: v.get(credit, ZERO)
-                    for (p, t), v in sorted(calc.index_tranches.items())
+                    for (p, t), v in sorted(calculation.index_tranches.items())
                     if p == code
                 }
                 detail = ", ".join(f"{t or 'no tranche'} {bedrag(v)}" for t, v in tranches.items())
@@ -240,26 +240,28 @@ def _compare_published(
 
 
 @rule
-def check_totals(calc: Calculation) -> Iterator[Finding]:
+def check_totals(calculation: Calculation) -> Iterator[Finding]:
     """BBT103/BBT104: published ISE and programme totals against the sums of their lines."""
-    for i in calc.ises:
+    for i in calculation.ises:
         counts = {c: len(i.expenditure) for c in i.computed}
         yield from _compare_published(f"ISE {i.ise.key}", i.computed, i.ise.published, counts)
-    doc = calc.document
-    counts = {c: sum(1 for a in doc.articles if c in a.credits) for c in calc.programme_computed}
+    doc = calculation.document
+    counts = {
+        c: sum(1 for a in doc.articles if c in a.credits) for c in calculation.programme_computed
+    }
     yield from _compare_published(
-        f"programme {doc.programme_code}", calc.programme_computed, doc.published, counts
+        f"programme {doc.programme_code}", calculation.programme_computed, doc.published, counts
     )
 
 
 @rule
-def check_over_execution(calc: Calculation) -> Iterator[Finding]:
+def check_over_execution(calculation: Calculation) -> Iterator[Finding]:
     """BBT110: BU above BA-JR for a credit (VAK, VEK); receipts are left to BBT113.
 
     A credit is a limit, so spending beyond it needs attention; a receipts estimate (AO, TO,
     LO) is not a limit, and receiving more than estimated is no over-execution.
     """
-    for a in calc.articles.values():
+    for a in calculation.articles.values():
         if a.article.code.is_receipt:
             continue
         for credit, figs in a.credits.items():
@@ -275,13 +277,13 @@ def check_over_execution(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_receipts_above_estimate(calc: Calculation) -> Iterator[Finding]:
+def check_receipts_above_estimate(calculation: Calculation) -> Iterator[Finding]:
     """BBT113 (info): receipts above their estimate (BU above BA-JR), for the explanation.
 
     Not a problem to fix, so never a warning: the note reminds the writer that the explanation
     usually says where the extra receipts came from, as it does for receipts that fall short.
     """
-    for a in calc.articles.values():
+    for a in calculation.articles.values():
         if not a.article.code.is_receipt:
             continue
         for credit, figs in a.credits.items():
@@ -298,10 +300,10 @@ def check_receipts_above_estimate(calc: Calculation) -> Iterator[Finding]:
 
 
 @rule
-def check_explanation_owed(calc: Calculation) -> Iterator[Finding]:
+def check_explanation_owed(calculation: Calculation) -> Iterator[Finding]:
     """BBT111: low or over-utilisation, or reallocations, need an explanation."""
-    threshold = calc.document.settings.explain_below
-    for a in calc.articles.values():
+    threshold = calculation.document.settings.explain_below
+    for a in calculation.articles.values():
         if a.article.toelichting:
             continue
         reasons = []

@@ -190,9 +190,9 @@ def export_command(path: Path | None, out_dir: Path, csv_format: str, allow_erro
     from bbt.exchange.export import build_export, write_export
 
     try:
-        calc, errors = checked(path if path is not None else _default_budget(), allow_errors)
+        calculation, errors = checked(path if path is not None else _default_budget(), allow_errors)
         _allowed(errors, "exporting")
-        export = build_export(calc, csv_format)
+        export = build_export(calculation, csv_format)
         written = write_export(export, out_dir)
     except ExchangeError as exc:
         _fail(exc, "nothing exported")

@@ -133,13 +133,13 @@ def _figure_rows(old: Calculation, new: Calculation) -> list[Row]:
 def _article_rows(a: Calculation, b: Calculation) -> list[Row]:
     """Articles in ``b`` and not in ``a``, with their BA-JR and BU."""
     rows: list[Row] = []
-    for code, calc in b.articles.items():
+    for code, calculation in b.articles.items():
         if code in a.articles:
             continue
-        article = calc.article
+        article = calculation.article
         figures = "; ".join(
             f"{CREDIT_LABELS[c]} BA-JR {_amount(f.ba_jr)}, BU {_amount(f.bu)}"
-            for c, f in calc.credits.items()
+            for c, f in calculation.credits.items()
             if c in article.credits
         )
         rows.append((article.code.text, article.title, article.ise, figures))
@@ -207,19 +207,19 @@ def _total_rows(scope: str, old: dict[str, Figures], new: dict[str, Figures]) ->
     return rows
 
 
-def _ise_totals(calc: Calculation) -> dict[str, tuple[str, dict[str, Figures]]]:
+def _ise_totals(calculation: Calculation) -> dict[str, tuple[str, dict[str, Figures]]]:
     out = {}
-    for i in calc.ises:
+    for i in calculation.ises:
         figures = dict(i.computed)
         figures.update({c: f for c, f in i.receipts.items() if any(f.get(p) for p in PHASES)})
         out[i.ise.key] = (i.ise.title, figures)
     return out
 
 
-def _in_folder(calc: Calculation, file: str) -> str:
+def _in_folder(calculation: Calculation, file: str) -> str:
     """A file's path inside the budget folder (stable across temporary git checkouts)."""
     try:
-        return Path(file).resolve().relative_to(calc.document.root.resolve()).as_posix()
+        return Path(file).resolve().relative_to(calculation.document.root.resolve()).as_posix()
     except ValueError:
         return file
 
@@ -263,35 +263,35 @@ def _value_rows(
     return rows
 
 
-def _accruals(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+def _accruals(calculation: Calculation) -> dict[tuple[str, ...], Decimal]:
     return {
         (code, CREDIT_LABELS[credit]): amount
-        for code, a in calc.articles.items()
+        for code, a in calculation.articles.items()
         for credit, amount in a.article.accruals.items()
     }
 
 
-def _cited(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+def _cited(calculation: Calculation) -> dict[tuple[str, ...], Decimal]:
     """The further figures the articles' texts cite (``figures.<name>``), by credit type."""
     out: dict[tuple[str, ...], Decimal] = {}
-    for code, a in calc.articles.items():
+    for code, a in calculation.articles.items():
         for name, figure in a.article.figures.items():
             for credit, amount in figure.amounts.items():
                 out[(code, name, CREDIT_LABELS.get(credit, "–"))] = amount
     return out
 
 
-def _provisions(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+def _provisions(calculation: Calculation) -> dict[tuple[str, ...], Decimal]:
     return {
         (code, CREDIT_LABELS.get(credit, credit)): amount
-        for code, credits in calc.document.provisions.items()
+        for code, credits in calculation.document.provisions.items()
         for credit, (amount, _loc) in credits.items()
     }
 
 
-def _published(calc: Calculation) -> dict[tuple[str, ...], Decimal]:
+def _published(calculation: Calculation) -> dict[tuple[str, ...], Decimal]:
     """Totals as published (where they differ from the exact sums): programme and ISEs."""
-    doc = calc.document
+    doc = calculation.document
     scopes = [(f"Programme {doc.programme_code}", doc.published)]
     scopes += [(ise.title, ise.published) for ise in doc.ises]
     return {
@@ -311,38 +311,38 @@ def _text_rows(old: dict[tuple[str, ...], str], new: dict[tuple[str, ...], str])
     return rows
 
 
-def _article_details(calc: Calculation) -> dict[tuple[str, ...], str]:
+def _article_details(calculation: Calculation) -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
-    for code, a in calc.articles.items():
+    for code, a in calculation.articles.items():
         out[(code, "title")] = a.article.title
         out[(code, "ISE")] = a.article.ise
         out[(code, "OD")] = a.article.od or "–"
     return out
 
 
-def _glossary(calc: Calculation) -> dict[tuple[str, ...], str]:
+def _glossary(calculation: Calculation) -> dict[tuple[str, ...], str]:
     """Abbreviations by term (a term may have two meanings: LO)."""
     out: dict[tuple[str, ...], str] = {}
-    for entry in calc.document.glossary:
+    for entry in calculation.document.glossary:
         key = (entry.term,)
         out[key] = f"{out[key]}; {entry.meaning}" if key in out else entry.meaning
     return out
 
 
-def _indicators(calc: Calculation) -> dict[tuple[str, ...], str]:
+def _indicators(calculation: Calculation) -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
-    for indicator in calc.document.indicators:
+    for indicator in calculation.document.indicators:
         out[(indicator.id, "measurement")] = ", ".join(indicator.values)
         out[(indicator.id, "target")] = indicator.target
     return out
 
 
-def _contingents(calc: Calculation) -> dict[tuple[str, ...], str]:
+def _contingents(calculation: Calculation) -> dict[tuple[str, ...], str]:
     """Fill rates of the contingent register, as the narrative cites them."""
     from bbt.format import getal, procent
     from bbt.outline import outline_of
 
-    contingent = outline_of(calc).context.get("contingent", {})
+    contingent = outline_of(calculation).context.get("contingent", {})
     assert isinstance(contingent, dict)
     out: dict[tuple[str, ...], str] = {}
     for measure, periods in contingent.items():
@@ -763,14 +763,14 @@ def diff_folders(
     unloadable = False
     for path in (old, new):
         try:
-            calc, errors = checked(path, allow_errors)
+            calculation, errors = checked(path, allow_errors)
         except CheckFailed as exc:
             problems.extend(exc.findings)
         except ExchangeError as exc:
             unloadable = True
             problems.extend(exc.findings)
         else:
-            calcs.append(calc)
+            calcs.append(calculation)
             allowed += errors
     if problems:
         raise ExchangeError(problems) if unloadable else CheckFailed(problems)

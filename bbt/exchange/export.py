@@ -139,9 +139,9 @@ class Export:
     rows: int
 
 
-def rows(calc: Calculation) -> list[Record]:
+def rows(calculation: Calculation) -> list[Record]:
     """One record per article, credit type and phase that the data has, in document order."""
-    doc = calc.document
+    doc = calculation.document
     ise_titles = {i.key: i.title for i in doc.ises}
     out: list[Record] = []
     for ise in doc.ises:
@@ -349,23 +349,23 @@ def _package(doc: Document, records: int, name: str, fmt: CsvFormat) -> bytes:
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def package_name(calc: Calculation) -> str:
-    folder = calc.document.root.resolve().name.lower()
+def package_name(calculation: Calculation) -> str:
+    folder = calculation.document.root.resolve().name.lower()
     slug = re.sub(r"[^a-z0-9._-]+", "-", folder).strip("-") or "budget"
     return f"bbt-{slug}"
 
 
-def build_export(calc: Calculation, csv_format: str = "nl") -> Export:
+def build_export(calculation: Calculation, csv_format: str = "nl") -> Export:
     """Render the CSV, the workbook, the JSON and the data package in memory."""
     fmt = CSV_FORMATS[csv_format]
-    records = rows(calc)
-    doc = calc.document
+    records = rows(calculation)
+    doc = calculation.document
     return Export(
         {
             CSV_NAME: csv_bytes(records, fmt),
             XLSX_NAME: _xlsx_bytes(records, doc),
             JSON_NAME: _json_bytes(records),
-            PACKAGE_NAME: _package(doc, len(records), package_name(calc), fmt),
+            PACKAGE_NAME: _package(doc, len(records), package_name(calculation), fmt),
         },
         len(records),
     )

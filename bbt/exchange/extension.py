@@ -13,6 +13,7 @@ EXTENSION = Extension(
     name="exchange",
     summary="spreadsheet import, open-data export, next year's skeleton, budget diff",
     commands="bbt.exchange.extension:commands",
+    finding_codes="bbt.exchange.codes:CODES",
 )
 
 

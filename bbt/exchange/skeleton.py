@@ -232,8 +232,8 @@ def build_skeleton(source: Path, year: int, allow_errors: bool = False) -> Skele
     ``allow_errors``. Expressions that cite data the skeleton removes become placeholders
     (:func:`neutralise`).
     """
-    calc, errors = checked(source, allow_errors)
-    old_year = calc.document.year
+    calculation, errors = checked(source, allow_errors)
+    old_year = calculation.document.year
     if year <= old_year:
         raise ExchangeError(
             [
@@ -338,17 +338,17 @@ def neutralise(files: dict[str, bytes]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         try:
-            calc = calculate(load(root))
+            calculation = calculate(load(root))
         except LoadError as exc:
             raise ExchangeError(exc.findings) from None
         count = 0
-        for piece in outline_of(calc).texts():
+        for piece in outline_of(calculation).texts():
             if not piece.narrative:
                 continue
             path = Path(piece.narrative.loc.file).resolve()
             relative = path.relative_to(root.resolve()).as_posix()
             count += _neutralise_in(files, relative, piece.narrative.source, piece.context)
-        count += _neutralise_indicators(files, calc)
+        count += _neutralise_indicators(files, calculation)
     return count
 
 
@@ -384,15 +384,15 @@ def _replace_string(node: Any, old: str, new: str) -> None:
             _replace_string(value, old, new)
 
 
-def _neutralise_indicators(files: dict[str, bytes], calc: Calculation) -> int:
+def _neutralise_indicators(files: dict[str, bytes], calculation: Calculation) -> int:
     """An indicator's measurement may be an expression too (``{{ contingent... }}``)."""
     from bbt.outline import outline_of
 
     if "indicators.yaml" not in files:
         return 0
-    context = outline_of(calc).context
+    context = outline_of(calculation).context
     count = 0
-    for indicator in calc.document.indicators:
+    for indicator in calculation.document.indicators:
         for value in indicator.values:
             count += _neutralise_in(files, "indicators.yaml", value, context) if "{" in value else 0
     return count

@@ -312,7 +312,7 @@ class SourcedDecimal(Decimal):
 
 @dataclass(frozen=True)
 class SourcedPercent(Percent):
-    """A :class:`~bbt.calc.Percent` with its formula."""
+    """A :class:`~bbt.calculation.Percent` with its formula."""
 
     source: str = ""
 

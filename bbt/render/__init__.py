@@ -1,5 +1,5 @@
-"""Rendering: narrative (Jinja sandbox + Markdown), HTML document, PDF.
+"""Rendering: the outline to one HTML file (html.py, templates.py, charts.py), the PDF from it.
 
-``bbt.render.filters`` and ``bbt.render.narrative`` are light (Jinja, markdown-it, Babel) and are
-used by ``bbt check``; ``bbt.render.pdf`` imports WeasyPrint and is only loaded to build PDFs.
+``bbt.render.pdf`` imports WeasyPrint and is only loaded to build PDFs; nothing here is on the
+path of ``bbt check``.
 """

@@ -11,7 +11,7 @@ four charts of the example take milliseconds and a few kilobytes). The rules the
   column) the text is still 11 px. Article titles sit *above* their bars, so no label column
   eats the bars at narrow widths; long titles wrap instead of being cut. The page's stylesheet
   shows the SVG at most at its natural width: ``max-width: 100%; height: auto``.
-* **Dutch**: every printed number comes from :mod:`bbt.render.filters` (``93,9%``, ``552.289``).
+* **Dutch**: every printed number comes from :mod:`bbt.format` (``93,9%``, ``552.289``).
 * **Black and white**: bars differ by grey value and have a black outline; every bar carries a
   direct label (its credit type, its value); nothing depends on colour.
 * **Honest**: utilisation bars run from 0% to 100%, or to the largest bar above 100%; a
@@ -38,9 +38,10 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from bbt.calc import ArticleCalc, Calculation, Figures, IseCalc, Percent
+from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
+from bbt.format import NOT_APPLICABLE, bedrag, procent
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
-from bbt.render.filters import NOT_APPLICABLE, bedrag, procent
+from bbt.money import Percent
 
 Px = float  # float-ok: chart geometry in CSS px, never a printed number
 
@@ -253,11 +254,11 @@ class _Scale:
         return self.x_lo + share * (self.x_hi - self.x_lo)
 
 
-def _article_heading(a: ArticleCalc) -> str:
+def _article_heading(a: ArticleFigures) -> str:
     return f"{a.code} {a.article.title}"
 
 
-def _article_said(a: ArticleCalc) -> str:
+def _article_said(a: ArticleFigures) -> str:
     return f"{a.article.title} ({a.code})"
 
 
@@ -329,7 +330,7 @@ def _percent_label(value: Decimal) -> str:
 class _Bar:
     """One utilisation bar: an article's VAK or VEK."""
 
-    article: ArticleCalc
+    article: ArticleFigures
     credit: str
     figures: Figures
     shown: Shown
@@ -415,7 +416,7 @@ def _reference_lines(
         svg.line(lay.scale(threshold), top, lay.scale(threshold), bottom, dashed=True)
 
 
-def utilisation_chart(icalc: IseCalc, explain_below: Decimal) -> Chart | None:
+def utilisation_chart(icalc: IseFigures, explain_below: Decimal) -> Chart | None:
     """Horizontal bars of BU / BA-JR per expenditure article, VAK and VEK."""
     articles = icalc.expenditure
     if not articles:
@@ -454,7 +455,7 @@ def utilisation_chart(icalc: IseCalc, explain_below: Decimal) -> Chart | None:
 
 
 def _utilisation_alt(
-    title: str, articles: Sequence[ArticleCalc], bars: Sequence[_Bar], threshold: Decimal | None
+    title: str, articles: Sequence[ArticleFigures], bars: Sequence[_Bar], threshold: Decimal | None
 ) -> str:
     """The chart in words: every percentage and amount it shows, and what its lines mean."""
     parts = []
@@ -489,7 +490,7 @@ class MovementRow:
         incoming / outgoing: the other reallocations into and out of the article (outgoing < 0).
     """
 
-    article: ArticleCalc
+    article: ArticleFigures
     credit: str
     index: Decimal
     incoming: Decimal
@@ -522,7 +523,7 @@ class MovementRow:
         return self.article.credits[self.credit]
 
 
-def movement_rows(icalc: IseCalc) -> list[MovementRow]:
+def movement_rows(icalc: IseFigures) -> list[MovementRow]:
     """Per article and credit type with movements: index, reallocations in and out."""
     out = []
     for a in icalc.expenditure:
@@ -594,7 +595,7 @@ def _movement_row(svg: _Svg, lay: _MovementLayout, y: Px, r: MovementRow) -> Px:
     return y + ROW
 
 
-def movements_chart(icalc: IseCalc) -> Chart | None:
+def movements_chart(icalc: IseFigures) -> Chart | None:
     """Diverging bars of the movements from BA to BA-JR, per article and credit type."""
     data = movement_rows(icalc)
     if not data:
@@ -639,8 +640,8 @@ def movements_chart(icalc: IseCalc) -> Chart | None:
     return Chart(chart_id, title, alt, svg.markup(chart_id, title, alt, y + PAD), columns, rows)
 
 
-def _unique(articles: Iterable[ArticleCalc]) -> list[ArticleCalc]:
-    seen: list[ArticleCalc] = []
+def _unique(articles: Iterable[ArticleFigures]) -> list[ArticleFigures]:
+    seen: list[ArticleFigures] = []
     for a in articles:
         if not any(a is s for s in seen):
             seen.append(a)
@@ -677,19 +678,20 @@ def _movements_alt(title: str, data: Sequence[MovementRow]) -> str:
 # -- the document's charts ---------------------------------------------------------------------
 
 
-def ise_charts(icalc: IseCalc, explain_below: Decimal) -> list[Chart]:
+def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:
     """The charts of one ISE, in the order they appear."""
     charts = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
     return [c for c in charts if c is not None]
 
 
-def document_charts(calc: Calculation) -> dict[str, list[dict[str, object]]]:
+def document_charts(calculation: Calculation) -> dict[str, list[dict[str, object]]]:
     """ISE key -> its charts as plain data; empty when the document switches charts off."""
-    settings = calc.document.settings
+    settings = calculation.document.settings
     if not settings.charts:
         return {}
     return {
-        i.ise.key: [c.as_ctx() for c in ise_charts(i, settings.explain_below)] for i in calc.ises
+        i.ise.key: [c.as_ctx() for c in ise_charts(i, settings.explain_below)]
+        for i in calculation.ises
     }
 
 

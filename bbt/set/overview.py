@@ -57,7 +57,7 @@ def overview_context(
     """
     documents = []
     for entry in view.entries:
-        shown = entry.calc.programme
+        shown = entry.calculation.programme
         documents.append(
             {
                 "name": entry.name,
@@ -68,7 +68,8 @@ def overview_context(
             }
         )
     government = {
-        c: _figures(total(e.calc.programme[c] for e in view.entries)) for c in EXPENDITURE_CREDITS
+        c: _figures(total(e.calculation.programme[c] for e in view.entries))
+        for c in EXPENDITURE_CREDITS
     }
     years = sorted({e.doc.year for e in view.entries})
     return {
@@ -179,8 +180,8 @@ def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
     # One CSV of every document, in the single-document export's format and Table Schema,
     # with the codes of every document of the set.
     fmt = CSV_FORMATS["nl"]
-    table = csv_bytes([r for e in view.entries for r in rows(e.calc)], fmt)
-    resource = credits_resource([e.calc.document for e in view.entries], fmt)
+    table = csv_bytes([r for e in view.entries for r in rows(e.calculation)], fmt)
+    resource = credits_resource([e.calculation.document for e in view.entries], fmt)
     year = budget_set.year if budget_set.year is not None else view.entries[0].doc.year
     slug = re.sub(r"[^a-z0-9._-]+", "-", budget_set.root.resolve().name.lower()).strip("-")
     descriptor = {

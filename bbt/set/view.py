@@ -31,11 +31,11 @@ class Entry:
     """A document of the set that loaded: its place in set.yaml and its calculation."""
 
     member: Member
-    calc: Calculation
+    calculation: Calculation
 
     @property
     def doc(self) -> Document:
-        return self.calc.document
+        return self.calculation.document
 
     @property
     def name(self) -> str:

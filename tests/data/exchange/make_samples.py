@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from bbt.format import bedrag
 from bbt.load.budget import load
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, PHASES
-from bbt.render.filters import bedrag
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[2] / "bbt" / "examples" / "2024-sociale-economie"

@@ -1,0 +1,100 @@
+"""The docs keep up with the code: every finding code and every command and option documented.
+
+docs/commands.md is generated from the commands' own help (a reviewed golden file). After
+changing a command, regenerate it and review the diff::
+
+    BBT_UPDATE_DOCS=1 python -m pytest tests/test_docs.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import click
+
+from bbt.cli import main
+from bbt.findings import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+ROW = re.compile(r"^\| (BBT\d{3}) \| ([^|]+?) \| (.+?) \|$", re.M)
+
+
+def documented_codes() -> dict[str, tuple[str, str]]:
+    """Every ``| BBTnnn | severity | meaning |`` row of the docs."""
+    rows: dict[str, tuple[str, str]] = {}
+    for path in sorted(DOCS.glob("*.md")):
+        for code, severity, meaning in ROW.findall(path.read_text(encoding="utf-8")):
+            assert code not in rows, f"{code} is documented twice"
+            rows[code] = (severity.strip(), meaning.strip())
+    return rows
+
+
+def test_every_registered_code_is_documented_as_registered() -> None:
+    docs = documented_codes()
+    codes = registry()
+    assert sorted(set(codes) - set(docs)) == [], "registered but not in docs/*.md"
+    assert sorted(set(docs) - set(codes)) == [], "in docs/*.md but not registered"
+    for code, entry in codes.items():
+        assert docs[code] == (entry.severity, entry.meaning), code
+
+
+def test_every_code_the_code_reports_is_registered() -> None:
+    used = set()
+    for path in (ROOT / "bbt").rglob("*.py"):
+        used |= set(re.findall(r"[\"'](BBT\d{3})[\"']", path.read_text(encoding="utf-8")))
+    assert sorted(used - set(registry())) == []
+
+
+def _commands(
+    group: click.Group, ctx: click.Context, prefix: str
+) -> list[tuple[str, click.Command]]:
+    out = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        path = f"{prefix} {name}"
+        out.append((path, command))
+        if isinstance(command, click.Group):
+            out += _commands(command, click.Context(command, info_name=name, parent=ctx), path)
+    return out
+
+
+def reference() -> str:
+    """The command reference: each command's help, exactly as ``bbt ... --help`` prints it."""
+    ctx = click.Context(main, info_name="bbt", terminal_width=100, max_content_width=100)
+    parts = [
+        "# Command reference",
+        "",
+        "Generated from the commands' own `--help` (see tests/test_docs.py to regenerate).",
+        "",
+        "## bbt",
+        "",
+        "```text",
+        main.get_help(ctx),
+        "```",
+    ]
+    for path, command in _commands(main, ctx, "bbt"):
+        sub = click.Context(command, info_name=path, parent=None)
+        sub.terminal_width = sub.max_content_width = 100
+        parts += ["", f"## {path}", "", "```text", command.get_help(sub), "```"]
+    return "\n".join(parts) + "\n"
+
+
+def test_every_command_and_option_is_in_the_command_reference() -> None:
+    target = DOCS / "commands.md"
+    text = reference()
+    if os.environ.get("BBT_UPDATE_DOCS"):
+        target.write_text(text, encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == text, (
+        "docs/commands.md is out of date: BBT_UPDATE_DOCS=1 python -m pytest tests/test_docs.py"
+    )
+    ctx = click.Context(main, info_name="bbt")
+    for path, command in _commands(main, ctx, "bbt"):
+        assert f"## {path}\n" in text
+        for param in command.params:
+            for flag in getattr(param, "opts", []):
+                if flag.startswith("--"):
+                    assert flag in text, f"{path} {flag}"
