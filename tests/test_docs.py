@@ -48,23 +48,36 @@ def test_every_code_the_code_reports_is_registered() -> None:
     assert sorted(used - set(registry())) == []
 
 
-def _commands(
-    group: click.Group, ctx: click.Context, prefix: str
-) -> list[tuple[str, click.Command]]:
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    # The same settings as a real run (-h as well as --help), whatever ran before.
+    return click.Context(
+        command,
+        info_name=name,
+        parent=parent,
+        terminal_width=100,
+        max_content_width=100,
+        **command.context_settings,
+    )
+
+
+def _commands(ctx: click.Context) -> list[click.Context]:
+    """The context of every command under ``ctx``'s group, depth first."""
+    group = ctx.command
+    assert isinstance(group, click.Group)
     out = []
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
         assert command is not None
-        path = f"{prefix} {name}"
-        out.append((path, command))
+        sub = _context(command, name, ctx)
+        out.append(sub)
         if isinstance(command, click.Group):
-            out += _commands(command, click.Context(command, info_name=name, parent=ctx), path)
+            out += _commands(sub)
     return out
 
 
 def reference() -> str:
     """The command reference: each command's help, exactly as ``bbt ... --help`` prints it."""
-    ctx = click.Context(main, info_name="bbt", terminal_width=100, max_content_width=100)
+    ctx = _context(main, "bbt", None)
     parts = [
         "# Command reference",
         "",
@@ -76,10 +89,8 @@ def reference() -> str:
         main.get_help(ctx),
         "```",
     ]
-    for path, command in _commands(main, ctx, "bbt"):
-        sub = click.Context(command, info_name=path, parent=None)
-        sub.terminal_width = sub.max_content_width = 100
-        parts += ["", f"## {path}", "", "```text", command.get_help(sub), "```"]
+    for sub in _commands(ctx):
+        parts += ["", f"## {sub.command_path}", "", "```text", sub.command.get_help(sub), "```"]
     return "\n".join(parts) + "\n"
 
 
@@ -91,10 +102,9 @@ def test_every_command_and_option_is_in_the_command_reference() -> None:
     assert target.read_text(encoding="utf-8") == text, (
         "docs/commands.md is out of date: BBT_UPDATE_DOCS=1 python -m pytest tests/test_docs.py"
     )
-    ctx = click.Context(main, info_name="bbt")
-    for path, command in _commands(main, ctx, "bbt"):
-        assert f"## {path}\n" in text
-        for param in command.params:
+    for sub in _commands(_context(main, "bbt", None)):
+        assert f"## {sub.command_path}\n" in text
+        for param in sub.command.params:
             for flag in getattr(param, "opts", []):
                 if flag.startswith("--"):
-                    assert flag in text, f"{path} {flag}"
+                    assert flag in text, f"{sub.command_path} {flag}"
