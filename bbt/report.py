@@ -85,7 +85,8 @@ def calc_tables(calculation: Calculation) -> str:
     out.append(table(["", *(CREDIT_LABELS[c] for c in credits)], rows))
     for i in calculation.ises:
         out.append("")
-        out.append(f"{i.ise.title.upper()}, {i.ise.scope} (duizend euro)")
+        caption = f"{i.ise.title.upper()}, {i.ise.scope}" if i.ise.scope else i.ise.title.upper()
+        out.append(f"{caption} (duizend euro)")
         headers = [
             "",
             "",

@@ -107,3 +107,15 @@ def test_index_tranches(calculation):
 def test_rounding_tolerance():
     assert rounding_tolerance(1) == 1
     assert rounding_tolerance(5) == 3
+
+
+def test_calc_tables_caption_without_scope(tmp_path):
+    """An ISE without a scope has no stray comma in ``bbt calc`` (``ACTIVERING (duizend euro)``)."""
+    from budgetkit import make_budget
+
+    from bbt.pipeline import check
+    from bbt.report import calc_tables
+
+    tables = calc_tables(check(make_budget(tmp_path / "b")).calculation)
+    assert "ACTIVERING (duizend euro)" in tables
+    assert "ACTIVERING, (" not in tables

@@ -125,6 +125,103 @@ def test_generated_documents_render_html(arts):
         shutil.rmtree(root.parent)
 
 
+# -- check and build agree ---------------------------------------------------------------------
+
+EXPRESSIONS = [
+    "{{ vak.bu }} keuro",
+    "{{ vek.benutting }}",
+    "{{ mv.m0.vak }}",
+    "{{ mv.m3.vek }}",
+    "{{ figures.raming }}",
+    "{{ ise.vak.ba }}",
+    "{{ ises['activering'].vek.bu }}",
+    "{{ vak }}",
+    "{{ year }}",
+    "{{ art['JB0-1JEC2HA-WT'].vak.bu }}",
+    "{{ programme.vak.bu }}",
+    "{{ vak.bu | bedrag }}",
+    "{{ vak.ba_jr - vak.bu }}",
+    "{{ accruals.vak }}",
+    "{{ index.vak }}",
+    "![logo](logo.png)",
+    "[^1]\n\n[^1]: noot bij {{ vak.ba }} keuro",
+    "#### Tussenkop\n\nMeer tekst.",
+    "{% if vak.bu > 0 %}positief{% endif %}",
+    "{{ nergens.iets }}",
+]
+
+
+@st.composite
+def texts(draw):
+    return " ".join(draw(st.lists(st.sampled_from(EXPRESSIONS), min_size=1, max_size=4)))
+
+
+@examples(25)
+@given(articles(), texts())
+def test_check_without_errors_means_the_build_succeeds(arts, text):
+    """Whatever stops a build is found by ``bbt check``, all at once (no surprise at build)."""
+    code, article, bu = arts[0]
+    head = article.split("toelichting:")[0]
+    arts = [(code, head + "toelichting: |\n  " + text.replace("\n", "\n  ") + "\n", bu), *arts[1:]]
+    root = write(arts)
+    try:
+        checked = check(root)
+        built = build(root, root.parent / "out", formats=("html",))
+        errors = {
+            (f.code, str(f.location)) for f in checked.findings if f.severity is Severity.ERROR
+        }
+        after = {(f.code, str(f.location)) for f in built.findings if f.severity is Severity.ERROR}
+        assert after == errors, [str(f) for f in built.findings]
+        assert built.failed() == bool(errors)
+        assert (root.parent / "out" / "b.html").is_file() != bool(errors)
+    finally:
+        shutil.rmtree(root.parent)
+
+
+VALID = [
+    "{{ vak.bu }} keuro",
+    "{{ vek.benutting }}",
+    "{{ ise.vak.ba }}",
+    "{{ year }}",
+    "{{ index.vak }}",
+    "{{ programme.vek.ba_jr }}",
+    "{{ vak.ba_jr - vak.bu }}",
+    "[^1]\n\n[^1]: noot bij {{ vak.ba }} keuro",
+]
+
+
+@examples(10)
+@given(articles(), st.lists(st.sampled_from(VALID), min_size=1, max_size=4).map(" ".join))
+def test_next_years_skeleton_checks_and_builds_alike(arts, text):
+    """``bbt new`` leaves no expression that cannot evaluate (no BBT202), and on the skeleton
+    ``bbt check`` and ``bbt build --draft`` report the same errors."""
+    from bbt.exchange.skeleton import build_skeleton, write_skeleton
+
+    code, article, bu = arts[0]
+    head = article.split("toelichting:")[0]
+    clean = text.replace("{{ nergens.iets }}", "").replace("![logo](logo.png)", "")
+    arts = [
+        (code, head + "toelichting: |\n  " + clean.replace("\n", "\n  ") + " .\n", bu),
+        *arts[1:],
+    ]
+    root = write(arts)
+    try:
+        if check(root).failed():
+            return  # bbt new refuses a source with errors (tested in test_exchange_new.py)
+        skeleton = root.parent / "next"
+        write_skeleton(build_skeleton(root, 2025), skeleton)
+        checked = check(skeleton)
+        assert not [f for f in checked.findings if f.code in ("BBT201", "BBT202", "BBT203")]
+        built = build(skeleton, root.parent / "out", formats=("html",), draft=True)
+        errors = {
+            (f.code, str(f.location)) for f in checked.findings if f.severity is Severity.ERROR
+        }
+        after = {(f.code, str(f.location)) for f in built.findings if f.severity is Severity.ERROR}
+        assert after == errors
+    finally:
+        shutil.rmtree(root.parent)
+
+
 _TRICKY = [
     *":-[]{}&*!|>'\"\t#%@`,?\\\n ",
     "\u00e9",
@@ -184,7 +281,9 @@ def test_mutated_yaml_loads_or_gives_a_finding(case):
 @given(st.text(max_size=200))
 def test_any_text_parses_or_gives_a_finding(text):
     findings = []
-    parse_yaml_text(text, "x.yaml", findings)  # never raises
+    node = parse_yaml_text(text, "x.yaml", findings)  # never raises
+    assert node is not None or any(f.severity is Severity.ERROR for f in findings)
+    assert all(f.location.file == "x.yaml" for f in findings)
 
 
 @examples(300)
