@@ -233,8 +233,9 @@ class Sources:
             return self.derived(figs, name, credit, "programma")
         if head == "year":
             return f"{self.calculation.document.loc.file}: year"
-        if head == "contingent":
-            return "contingentregister (contingenten.yaml): vulgraad = ingevuld / toegekend"
+        if head not in _CORE_NAMES:
+            # a name an extension adds (the contingent register's fill rates, ...)
+            return f"{head}: gegevens naast de begroting ({head}), berekend door bbt"
         return None
 
     def _article_path(self, code: str, rest: tuple[str, ...]) -> str | None:
@@ -287,6 +288,8 @@ class Sources:
             return self.ise_movements(key, head, rest[1])
         return None
 
+
+_CORE_NAMES = frozenset({"art", "article", "ises", "ise", "programme", "year"})
 
 _ARTICLE_NAMES = frozenset(
     {"accruals", "index", "realloc", "mv", "figures", "vak", "vek", "ao", "to", "lo"}
