@@ -69,14 +69,16 @@ _CREDIT_MENTION = re.compile(
     r"(?:\s*en\s*(?P<w2>vastleggings|vereffenings)\w*)?|(?P<verb>vastgelegd|vereffend)(?![a-z]))"
 )
 _PHASE_MENTION = re.compile(
-    r"(?P<ba_jr>(?-i:\bBA-JR\b)|beschikba\w*|jaareinde|einde\s+van\s+het\s+jaar"
+    # The lookahead on the first letters lets the engine skip most positions at once.
+    r"(?=[abdefghijnortuvABDEFGHIJNORTUV])"
+    r"(?:(?P<ba_jr>(?-i:\bBA-JR\b)|beschikba\w*|jaareinde|einde\s+van\s+het\s+jaar"
     r"|na\s+(?:uitvoering\s+van\s+)?(?:de\s+|deze\s+|bovenstaande\s+|alle\s+)?(?:krediet)?herverdeling\w*"
     r"|aangepaste\s+krediet|finale?\s+krediet)"
     r"|(?P<ba>(?-i:\bBA\b)(?!-)|decreta\w*|initi[eë]le?\b|oorspronkelijke?\b|goedgekeurde\s+begroting)"
     r"|(?P<bu>(?-i:\bBU\b)|uitvoering\w*|uitgevoerd|besteed|uitgegeven|aangerekend|vastgelegd"
     r"|vereffend|realisatie\w*)"
     r"|(?P<move>verhoogd|verminderd|verhoging|vermindering|toegenomen|toenam|\btoe\b|afgenomen|afnam"
-    r"|herverde\w*|herschik\w*|overgedragen|afkomstig|index\w*|\bextra\b)",
+    r"|herverde\w*|herschik\w*|overgedragen|afkomstig|index\w*|\bextra\b))",
     re.I,
 )
 # "93,9% van het beschikbare krediet" names the base of a percentage, not the phase of an amount.
