@@ -27,6 +27,7 @@ from bbt.console import find_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "articles/JB0-1JEC2HA-WT.yaml"
+PIP = (sys.executable, "-m", "pip", "-q", "--disable-pip-version-check")
 
 
 # -- where commands find the budget ---------------------------------------------------------------
@@ -135,8 +136,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tree = _clean_copy(tmp_path_factory.mktemp("clone"))
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(dist), str(tree)],
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(tree)],
         check=True,
         capture_output=True,
     )
@@ -168,8 +168,7 @@ def test_the_installed_wheel_builds_the_example_from_an_empty_folder(
     target, here = tmp_path / "site", tmp_path / "empty"
     here.mkdir()
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q"]
-        + ["--target", str(target), str(wheel)],
+        [*PIP, "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
     )
