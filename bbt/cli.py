@@ -5,6 +5,7 @@ Messages to the user are English; the document itself is Dutch.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from bbt.console import (
     summary,
     templates_option,
 )
-from bbt.errors import Severity
+from bbt.errors import Severity, relpath
 
 if TYPE_CHECKING:
     from bbt.calculation import Calculation
@@ -62,15 +63,17 @@ def main() -> None:
     """bbt: the Beleids- en begrotingstoelichting from budget data.
 
     Validate the YAML budget data, compute utilisation and totals, and render the Dutch
-    document. Without PATH every command uses the shipped example (the BBT Sociale
-    Economie 2024).
+    document. Without PATH a command uses the budget of the current folder (the nearest
+    bbt.yaml here or above); elsewhere the shipped example (the BBT Sociale Economie 2024),
+    and it says so on stderr.
 
     \b
     Examples:
-      bbt check                      # check the shipped 2024 example
+      bbt check                      # the budget here, or the shipped example
       bbt check my-budget --strict   # warnings fail too
-      bbt build -o output            # HTML and PDF of the example
+      bbt build                      # HTML and PDF into ./output
       bbt utilisation --below 80     # which articles stayed under 80%?
+      bbt init my-budget             # start a budget of your own
     """
 
 
@@ -120,13 +123,13 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
 
     \b
     Examples:
-      bbt check
+      bbt check                      # the budget here, or the shipped example
       bbt check --format github
       bbt check --fix --dry-run      # show how literal numbers would be bound
     """
     from bbt.pipeline import check as run_check
 
-    budget = default_budget(path)
+    budget = default_budget(path, announce=fmt == "text")  # json and github stay parseable
     _hand_over("check_path", budget, fmt, strict, quiet, fix)
     result = run_check(budget)
     if fix and result.outline is not None:
@@ -185,6 +188,64 @@ def calc(path: Path | None) -> None:
     click.echo(calc_tables(_calculated(path)))
 
 
+@main.command()
+@click.argument(
+    "folder", required=False, default=Path("."), type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option(
+    "--department",
+    default="Nieuw departement",
+    show_default=True,
+    help="The department that writes the document.",
+)
+@click.option(
+    "--policy-field",
+    default="Nieuw beleidsveld",
+    show_default=True,
+    help="The policy field (beleidsveld); also the programme's title.",
+)
+@click.option(
+    "--programme",
+    default="XX",
+    show_default=True,
+    help="Two-letter programme code; the starter article's code is built from it.",
+)
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    default=None,
+    help="The budget year the document explains.  [default: last year]",
+)
+def init(
+    folder: Path, department: str, policy_field: str, programme: str, year: int | None
+) -> None:
+    """Start a new, empty budget in FOLDER (default: the current folder).
+
+    Writes one ISE, one article, every narrative as a short placeholder that starts with
+    "Te vervangen", a glossary with the standard terms, and figures that reconcile: it
+    passes 'bbt check --strict' and builds as it is. FOLDER must be new or empty.
+    To start next year's budget from this year's, use 'bbt new'.
+
+    \b
+    Examples:
+      bbt init mijn-begroting
+      bbt init mobiliteit --department "Departement Mobiliteit en Openbare Werken" --policy-field Mobiliteit --programme MB --year 2024
+    """
+    from bbt.init import InitError, Starter, init_budget
+
+    starter = Starter(department, policy_field, programme.upper())
+    if year is not None:
+        starter = dataclasses.replace(starter, year=year)
+    try:
+        written = init_budget(folder, starter)
+    except InitError as exc:
+        raise click.ClickException(str(exc)) from None
+    where = relpath(folder)
+    click.echo(f"wrote {where}: {len(written)} files, a {starter.year} budget")
+    step = "" if where == "." else f"cd {where} && "
+    click.echo(f"next: {step}bbt check --strict && bbt build")
+
+
 def _hand_over(hook: str, path: Path, *options: object) -> None:
     """Let an extension take over a folder of its own kind (a set of budgets); exit if it does."""
     from bbt.extension import hooks
@@ -199,10 +260,11 @@ def _calculated(path: Path | None) -> Calculation:
     """The checked calculation of PATH; its errors end the command (exit 1)."""
     from bbt.pipeline import check as run_check
 
-    result = run_check(default_budget(path))
+    budget = default_budget(path)
+    result = run_check(budget)
     if result.calculation is None or result.failed():
         echo_findings([f for f in result.findings if f.severity > Severity.INFO], err=True)
-        say(f"{default_budget(path)}: the data has errors ({summary(result.findings)})")
+        say(f"{budget}: the data has errors ({summary(result.findings)})")
         sys.exit(1)
     return result.calculation
 
@@ -252,8 +314,8 @@ def build(
 
     \b
     Examples:
-      bbt build                       # the shipped 2024 example into output/
-      bbt build -o preview --format html
+      bbt build                       # the budget here (or the example) into ./output
+      bbt build -o output/html-only --format html
       bbt build dept-a dept-b -j 2    # several documents, two at a time
     """
     from bbt.pipeline import DEFAULT_TEMPLATES
@@ -265,7 +327,7 @@ def build(
             f"unknown format(s): {', '.join(sorted(unknown)) or '(none)'}; use html and/or pdf",
             param_hint="--format",
         )
-    budgets = [default_budget(p) for p in paths] or [default_budget(None)]
+    budgets = list(paths) or [default_budget(None)]
     template_dir = templates or DEFAULT_TEMPLATES
     if len(budgets) == 1:
         _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs)
@@ -291,7 +353,7 @@ def _build_one(
     from bbt.pipeline import build as run_build
 
     def progress(message: str) -> None:
-        say(f"{budget.name}: {message}", None)
+        say(f"{budget.resolve().name}: {message}", None)
 
     result = run_build(budget, out_dir, formats, templates, progress=progress, draft=draft)
     sys.exit(1 if _report(budget, result) else 0)

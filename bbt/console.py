@@ -70,19 +70,53 @@ def templates_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def default_budget(path: Path | None) -> Path:
-    """PATH as given, or the shipped example."""
-    from bbt.resources import EXAMPLE
+BUDGET_MARKERS = ("bbt.yaml", "set.yaml")
+"""A folder holding one of these is a budget (``bbt.yaml``) or a set of budgets (``set.yaml``)."""
 
-    return path if path is not None else EXAMPLE
+
+def find_budget(start: Path | None = None) -> Path | None:
+    """The nearest folder, from ``start`` (the current folder) upwards, that holds a budget.
+
+    Returned relative to ``start`` (``.``, ``..``, ``../..``), so that findings name files the
+    way the user sees them from where they stand. None when no folder up to the root holds one.
+    """
+    here = Path.cwd() if start is None else start
+    for up, folder in enumerate([here, *here.resolve().parents]):
+        if any((folder / marker).is_file() for marker in BUDGET_MARKERS):
+            return Path(*([".."] * up)) if up else Path(".")
+    return None
+
+
+def default_budget(path: Path | None, announce: bool = True) -> Path:
+    """PATH as given; else the budget of the current folder (or a parent); else the example.
+
+    Falling back on the shipped example says so in one line on stderr (``announce``), except
+    where output must stay machine-readable (``--format json|github``: pass False).
+    """
+    if path is not None:
+        return path
+    found = find_budget()
+    if found is not None:
+        return found
+    from bbt.resources import EXAMPLE, EXAMPLE_NAME
+
+    if announce:
+        say(
+            f"no bbt.yaml in this folder or above it: using the shipped example {EXAMPLE_NAME} "
+            "(bbt init FOLDER starts a budget of your own)",
+            None,
+        )
+    return EXAMPLE
 
 
 __all__ = [
+    "BUDGET_MARKERS",
     "budget_argument",
     "colour",
     "default_budget",
     "echo_findings",
     "fail",
+    "find_budget",
     "say",
     "summary",
     "templates_option",

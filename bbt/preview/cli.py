@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from bbt.console import budget_argument, default_budget, templates_option
+from bbt.console import budget_argument, default_budget, say, templates_option
+from bbt.errors import Severity
 
 
 @click.command()
@@ -41,17 +42,16 @@ def preview(
 
     Writes DIR/index.html (page thumbnails linking to the full pages, the PDF and the HTML).
     With --base, also the `bbt diff` report (diff.md, diff.html) and the pages whose image
-    changed, marked on the contact sheet. Pages are rendered with pdftoppm (poppler-utils)
-    or, without it, the pypdfium2 package. Exit 1 when the data has errors.
+    changed, marked on the contact sheet. Pages are rendered with PDFium (the pypdfium2
+    package): no system tool is needed. Exit 1 when the data has errors.
 
     \b
     Examples:
       bbt preview -o preview
-      bbt preview budgets/2024-sociale-economie -o preview --base origin/main
-      bbt preview -o /tmp/p --base /tmp/2024-before
+      bbt preview my-budget -o preview --base origin/main
+      bbt preview -o preview --base ../2024-before   # a folder with the earlier version
     """
     from bbt.console import echo_findings
-    from bbt.errors import Severity
     from bbt.pipeline import DEFAULT_TEMPLATES
     from bbt.preview.preview import PreviewError, make_preview
 
@@ -63,16 +63,16 @@ def preview(
             base=base,
             templates=templates or DEFAULT_TEMPLATES,
             dpi=dpi,
-            progress=lambda msg: click.echo(f"{budget.name}: {msg}", err=True),
+            progress=lambda msg: click.echo(f"{budget.resolve().name}: {msg}", err=True),
         )
     except PreviewError as exc:
         raise click.ClickException(str(exc)) from None
     echo_findings([f for f in result.findings if f.severity > Severity.INFO])
     if result.failed:
-        click.secho(f"{budget}: build failed, no preview", fg="red", err=True)
+        say(f"{budget}: build failed, no preview")
         sys.exit(1)
     for note in result.notes:
-        click.secho(f"note: {note}", fg="yellow", err=True)
+        say(f"note: {note}", Severity.WARNING)
     changed = ""
     if result.base_pages is not None:
         changed = f", {len(result.changed)} changed against {base}"
@@ -102,20 +102,18 @@ def serve(path: Path | None, port: int, host: str, templates: Path | None) -> No
 
     \b
     Examples:
-      bbt serve                                  # the shipped example on http://127.0.0.1:8000/
-      bbt serve budgets/2024-sociale-economie --port 8001
+      bbt serve                  # the budget here (or the example) on http://127.0.0.1:8000/
+      bbt serve my-budget --port 8001
     """
     from bbt.pipeline import DEFAULT_TEMPLATES
     from bbt.preview.serve import Server
 
     budget = default_budget(path)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.secho(
-            f"warning: serving a draft on {host}, not only this machine", fg="yellow", err=True
-        )
+        say(f"warning: serving a draft on {host}, not only this machine", Severity.WARNING)
 
     def log(message: str) -> None:
-        click.echo(f"{time.strftime('%H:%M:%S')} {budget.name}: {message}", err=True)
+        click.echo(f"{time.strftime('%H:%M:%S')} {budget.resolve().name}: {message}", err=True)
 
     try:
         server = Server(

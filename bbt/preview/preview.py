@@ -2,8 +2,8 @@
 
 1. build HTML and PDF with :func:`bbt.pipeline.build` (nothing is previewed when the data has
    errors: the findings are the result);
-2. render every PDF page to PNG (``pdftoppm`` from poppler-utils, else the ``pypdfium2``
-   package; a clear error when neither is there);
+2. render every PDF page to PNG with PDFium (the ``pypdfium2`` package, a dependency of bbt:
+   no system tool is needed, and the same PDF gives byte-identical images);
 3. with a base version (a folder or a git revision): build it too, write the ``bbt diff``
    report (:mod:`bbt.exchange.diff`) and mark the pages whose image changed;
 4. write ``index.html``: the thumbnails, each linking to its full page, and links to the PDF,
@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-import importlib
-import shutil
-import subprocess
+import io
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,11 +32,11 @@ from bbt.errors import BbtError, Finding, Severity
 from bbt.pipeline import DEFAULT_TEMPLATES, build, write_atomic
 
 DPI = 80
-"""Page image resolution: an A4 page is 661 × 935 pixels, readable and light."""
+"""Page image resolution: an A4 page is 662 × 936 pixels, readable and light."""
 
 
 class PreviewError(BbtError):
-    """The preview cannot be made (no page renderer, a base that does not exist)."""
+    """The preview cannot be made (an unreadable PDF, a base that does not exist)."""
 
 
 @dataclass
@@ -49,7 +47,7 @@ class Preview:
         out: the preview folder.
         findings: the build's findings (the preview is empty when they hold errors).
         pages: the page images, in page order.
-        renderer: ``pdftoppm`` or ``pypdfium2``.
+        renderer: the page renderer (``pypdfium2``).
         changed: 1-based numbers of the pages whose image differs from the base's.
         base_pages: how many pages the base version has (None without a base).
         notes: things the reader of the contact sheet should know (a base that failed).
@@ -70,49 +68,29 @@ class Preview:
 
 # -- pages ------------------------------------------------------------------------------------
 
+RENDERER = "pypdfium2"
+"""The one page renderer: PDFium through pypdfium2, a dependency, so previews need no system tool."""
 
-def page_renderer() -> tuple[str, Callable[[Path, Path, int], list[Path]]]:
-    """The first available way to turn PDF pages into PNG: pdftoppm, then pypdfium2."""
-    if shutil.which("pdftoppm"):
-        return "pdftoppm", _pdftoppm
+
+def _render(pdf: Path, folder: Path, dpi: int) -> list[Path]:
+    import pypdfium2 as pdfium
+
     try:
-        importlib.import_module("pypdfium2")
-    except ImportError:
-        raise PreviewError(
-            "cannot render PDF pages to images: install poppler-utils (pdftoppm), "
-            "e.g. 'apt-get install poppler-utils' or 'brew install poppler', "
-            "or the Python package pypdfium2 ('pip install pypdfium2')"
-        ) from None
-    return "pypdfium2", _pypdfium2
-
-
-def _pdftoppm(pdf: Path, folder: Path, dpi: int) -> list[Path]:
-    with tempfile.TemporaryDirectory(prefix="bbt-pages-") as temp:
-        done = subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(Path(temp) / "p")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise PreviewError(f"pdftoppm failed on {pdf.name}: {done.stderr.strip()}")
-        # pdftoppm pads the numbers to the page count's width (p-1.png or p-01.png ...)
-        images = sorted(Path(temp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
-        return [_keep(image.read_bytes(), folder, n) for n, image in enumerate(images, start=1)]
-
-
-def _pypdfium2(
-    pdf: Path, folder: Path, dpi: int
-) -> list[Path]:  # pragma: no cover - CI has poppler
-    import io
-
-    pdfium = importlib.import_module("pypdfium2")
-    document = pdfium.PdfDocument(str(pdf))
+        document = pdfium.PdfDocument(str(pdf))
+    except pdfium.PdfiumError as exc:
+        raise PreviewError(f"cannot read {pdf.name} to render its pages: {exc}") from None
     pages = []
-    for n, page in enumerate(document, start=1):
-        buffer = io.BytesIO()
-        page.render(scale=dpi / 72).to_pil().save(buffer, format="PNG")
-        pages.append(_keep(buffer.getvalue(), folder, n))
+    try:
+        for n in range(len(document)):
+            page = document[n]
+            image = page.render(scale=dpi / 72).to_pil()
+            buffer = io.BytesIO()
+            # Pillow writes no time or other varying chunk: the same page gives the same bytes.
+            image.save(buffer, format="PNG")
+            pages.append(_keep(buffer.getvalue(), folder, n + 1))
+            page.close()
+    finally:
+        document.close()
     return pages
 
 
@@ -123,10 +101,9 @@ def _keep(data: bytes, folder: Path, number: int) -> Path:
 
 def render_pages(pdf: Path, folder: Path, dpi: int = DPI) -> tuple[list[Path], str]:
     """Every page of ``pdf`` as ``folder/page-NNN.png``; returns the images and the renderer."""
-    name, render = page_renderer()
     for old in folder.glob("page-*.png"):
         old.unlink()
-    return render(pdf, folder, dpi), name
+    return _render(pdf, folder, dpi), RENDERER
 
 
 # -- the base version ---------------------------------------------------------------------------
@@ -173,7 +150,6 @@ def make_preview(
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> Preview:
     """Build the document into ``out`` with its page images and contact sheet (see module doc)."""
-    page_renderer()  # fail before a long build when no renderer is installed
     out.mkdir(parents=True, exist_ok=True)
     # A preview shows work in progress: a document with drafts builds, stamped ONTWERP.
     result = build(path, out, ("html", "pdf"), templates, progress=progress, draft=True)
@@ -231,62 +207,92 @@ def _compare_with_base(
 # -- the contact sheet ------------------------------------------------------------------------
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a1a1a; }
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a1a1a; background: #fff; }
 h1 { font-size: 1.3rem; margin: 0 0 .3rem; }
-p.meta { margin: .2rem 0 1rem; }
+h2 { font-size: 1.1rem; margin: 1.2rem 0 .5rem; }
+a { color: #0b4f9c; }
+a:focus-visible { outline: 3px solid #0b4f9c; outline-offset: 2px; }
+ul.files { padding-left: 1.2rem; }
 ul.pages { list-style: none; padding: 0; display: grid; gap: 1rem;
   grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
-ul.pages li { text-align: center; font-size: .85rem; }
-ul.pages img { width: 100%; height: auto; border: 1px solid #999; display: block; }
+ul.pages li { text-align: center; font-size: .9rem; }
+ul.pages img { width: 100%; height: auto; border: 1px solid #767676; display: block; }
 ul.pages li.changed img { border: 3px solid #b00020; }
 ul.pages li.changed .tag { font-weight: bold; color: #b00020; }
 .notes { background: #fff4e5; padding: .5rem 1rem; }
 """
 
 
-def contact_sheet(preview: Preview, path: Path, written: list[Path]) -> str:
-    """``index.html``: the page thumbnails with links, the changed pages marked."""
-    e = html.escape
-    links = [f'<a href="{e(p.name)}">{e(p.suffix[1:].upper())}</a>' for p in written]
-    if (preview.out / "diff.html").exists():
-        links.append('<a href="diff.html">changes (diff.html)</a>')
-        links.append('<a href="diff.md">diff.md</a>')
+def _summary(preview: Preview) -> str:
     if preview.base_pages is None:
-        summary = f"{len(preview.pages)} pages"
-    elif preview.changed:
+        return f"{len(preview.pages)} pages"
+    if preview.changed:
         numbers = ", ".join(str(n) for n in preview.changed)
-        summary = (
+        return (
             f"{len(preview.pages)} pages ({preview.base_pages} in the base); "
             f"{len(preview.changed)} changed: {numbers}"
         )
-    else:
-        summary = f"{len(preview.pages)} pages; no page changed"
-    items = []
-    for n, page in enumerate(preview.pages, start=1):
-        rel = page.relative_to(preview.out).as_posix()
-        changed = n in preview.changed
-        tag = ' <span class="tag">changed</span>' if changed else ""
-        base = preview.out / "base" / page.name
-        compare = f' · <a href="base/{e(page.name)}">base</a>' if changed and base.exists() else ""
-        cls = ' class="changed"' if changed else ""
-        items.append(
-            f'<li id="page-{n}"{cls}>'
-            f'<a href="{e(rel)}"><img src="{e(rel)}" alt="page {n}" loading="lazy"></a>'
-            f"page {n}{tag}{compare}</li>"
-        )
+    return f"{len(preview.pages)} pages; no page changed"
+
+
+def _file_links(preview: Preview, written: list[Path]) -> list[str]:
+    e = html.escape
+    kinds = {".pdf": "The document as PDF", ".html": "The document as HTML"}
+    links = [
+        f'<a href="{e(p.name)}">{e(kinds.get(p.suffix, "The document"))} ({e(p.name)})</a>'
+        for p in written
+    ]
+    if (preview.out / "diff.html").exists():
+        links.append('<a href="diff.html">What changed, in budget terms (diff.html)</a>')
+        links.append('<a href="diff.md">The same report as Markdown (diff.md)</a>')
+    return links
+
+
+def _page_item(preview: Preview, n: int, page: Path) -> str:
+    e = html.escape
+    rel = page.relative_to(preview.out).as_posix()
+    changed = n in preview.changed
+    tag = ' <span class="tag">changed</span>' if changed else ""
+    base = preview.out / "base" / page.name
+    compare = ""
+    if changed and base.exists():
+        compare = f' · <a href="base/{e(page.name)}">page {n} in the base</a>'
+    cls = ' class="changed"' if changed else ""
+    # The image is the link's only content, so its alt text names where the link goes.
+    return (
+        f'<li id="page-{n}"{cls}>'
+        f'<a href="{e(rel)}"><img src="{e(rel)}" alt="Page {n}, full size" loading="lazy"></a>'
+        f"page {n}{tag}{compare}</li>"
+    )
+
+
+def contact_sheet(preview: Preview, path: Path, written: list[Path]) -> str:
+    """``index.html``: the page thumbnails with links, the changed pages marked.
+
+    An accessible page: a language, one ``main``, headings in order, alt text on every image
+    and link texts that say where they lead.
+    """
+    e = html.escape
+    name = e(path.resolve().name)
+    files = "".join(f"<li>{link}</li>" for link in _file_links(preview, written))
     notes = "".join(f"<p>{e(note)}</p>" for note in preview.notes)
+    notes_section = (
+        f'<section class="notes" aria-labelledby="notes"><h2 id="notes">Notes</h2>{notes}</section>\n'
+        if notes
+        else ""
+    )
+    items = "\n".join(_page_item(preview, n, p) for n, p in enumerate(preview.pages, start=1))
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Preview: {e(path.name)}</title><style>{_STYLE}</style></head><body>\n"
-        f"<h1>Preview: {e(path.name)}</h1>\n"
-        f'<p class="meta">{e(summary)} · {" · ".join(links)} · pages rendered with '
-        f"{e(preview.renderer)}</p>\n"
-        + (f'<div class="notes">{notes}</div>\n' if notes else "")
-        + '<ul class="pages">\n'
-        + "\n".join(items)
-        + "\n</ul>\n</body></html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Preview: {name}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>Preview: {name}</h1>\n"
+        f"<p>{e(_summary(preview))}; pages rendered with {e(preview.renderer)}.</p>\n"
+        f'<h2>Files</h2>\n<ul class="files">{files}</ul>\n'
+        f"{notes_section}"
+        '<h2>Pages</h2>\n<ul class="pages">\n'
+        f"{items}\n</ul>\n</main>\n</body>\n</html>\n"
     )
 
 
