@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bbt.pipeline",),
     ("bbt.console",),
     ("bbt.contingent", "bbt.exchange", "bbt.preview", "bbt.set"),
-    ("bbt.cli", "bbt.guard", "bbt.__main__", "bbt"),
+    ("bbt.cli", "bbt.init", "bbt.guard", "bbt.__main__", "bbt"),
 )
 """From the bottom up; a module may import its own layer and the layers below."""
 

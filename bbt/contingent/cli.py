@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from bbt.console import fail, say
-from bbt.contingent import DEFAULT_REGISTER
+from bbt.contingent import DEFAULT_REGISTER, REGISTER_NAME
 from bbt.contingent.load import csv_figure, csv_province, load_register, read_csv
 from bbt.contingent.model import PROVINCES, UNIT_LABELS, Register
 from bbt.contingent.rules import (
@@ -69,7 +69,15 @@ def _error(message: str) -> NoReturn:
 
 
 def _register(path: Path | None) -> Register:
-    register, findings = load_register(path or DEFAULT_REGISTER)
+    """``--register``, else the register beside the budget of the current folder (or a
+    parent), else the shipped example's."""
+    if path is None:
+        from bbt.console import find_budget
+
+        found = find_budget()
+        beside = found / REGISTER_NAME if found is not None else None
+        path = beside if beside is not None and beside.is_file() else DEFAULT_REGISTER
+    register, findings = load_register(path)
     if register is None:
         _fail(findings)
     return register

@@ -29,9 +29,10 @@ ALLOW_ERRORS = click.option(
 
 
 def _default_budget() -> Path:
-    from bbt.pipeline import DEFAULT_BUDGET
+    """The budget of the current folder (or a parent), else the shipped example."""
+    from bbt.console import default_budget
 
-    return DEFAULT_BUDGET
+    return default_budget(None)
 
 
 def _print(findings: list[Finding]) -> None:
