@@ -210,20 +210,16 @@ def example_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
 
 
 def generated_budget(root: Path) -> Path:
-    """The example changed into another document: one ISE, a longer introduction, every
-    article's explanation twice, no parliamentary identification and no charts."""
+    """The example changed into another document: no parliamentary identification, no charts,
+    no strategic objectives, a longer introduction, every article's explanation twice and
+    the indicator cards of one ISE only."""
     budget = copy_example(root / "generated")
     doc = budget / "bbt.yaml"
     text = doc.read_text("utf-8")
     text = re.sub(r"\nparliament:\n(  .*\n)+", "\n", text)
-    text = text.replace("ises: [activering, duurzame-arbeidsmarkt]", "ises: [activering]")
+    text = re.sub(r"\nsds:\n(  - .*\n)+", "\n", text)
     text = text.replace("settings:\n", "settings:\n  charts: false\n")
     doc.write_text(text, "utf-8")
-    for article in (budget / "articles").glob("*.yaml"):
-        if "ise: duurzame-arbeidsmarkt" in article.read_text("utf-8"):
-            article.unlink()
-            for narrative in (budget / "text" / "articles").glob(f"{article.stem}.*"):
-                narrative.unlink()
     inleiding = budget / "text" / "inleiding.md"
     body = inleiding.read_text("utf-8")
     inleiding.write_text(body + "\n" + body.split("\n\n", 1)[1], "utf-8")
