@@ -30,6 +30,7 @@ import yaml
 from budgetkit import copy_example
 
 from bbt.pipeline import build
+from bbt.render.pdfua import audit
 
 MM = 72 / 25.4
 PAGE_TOP = 22 * MM  # the @page margins of style.css
@@ -274,3 +275,33 @@ def test_the_rules_find_what_they_look_for() -> None:
     assert tables_without_explanation(pages) == [5]
     assert cards_without_name(pages) == [7]
     assert lonely_leaders(pages) == [(8, ". . . . . . . . 31")]
+
+
+def test_a_draft_says_ontwerp_on_every_page_and_a_final_document_nowhere(
+    tmp_path: Path, example_pages: list[Page]
+) -> None:
+    from budgetkit import ARTICLE, make_budget
+
+    drafted = ARTICLE.replace(
+        "toelichting: |\n", "toelichting: |\n  {# draft: tekst van 2023, herschrijven #}\n"
+    )
+    budget = make_budget(tmp_path / "b", {"articles/JB0-1JEC2HA-WT.yaml": drafted})
+    build(budget, tmp_path / "out", ("html", "pdf"), draft=True)
+    document = pdfium.PdfDocument(tmp_path / "out" / "b.pdf")
+    texts = [page.get_textpage().get_text_range() for page in document]
+    assert len(texts) >= 3 and all("ONTWERP" in text for text in texts)
+    # the stamp is page furniture (an artifact), not content: the PDF/UA audit still passes
+    assert audit((tmp_path / "out" / "b.pdf").read_bytes()) == []
+    html = (tmp_path / "out" / "b.html").read_text("utf-8")
+    assert '<header class="draft-banner">\n  <p>ONTWERP' in html
+    assert not any("ONTWERP" in page.text() for page in example_pages)
+
+
+def test_a_final_document_has_no_draft_banner(tmp_path: Path) -> None:
+    from bbt.resources import EXAMPLE
+
+    build(EXAMPLE, tmp_path, ("html",))
+    html = (tmp_path / "2024-sociale-economie.html").read_text("utf-8")
+    body = html.split("</style>", 1)[1]
+    assert "ONTWERP" not in body and "draft-banner" not in body
+    assert '@bottom-center { content: "ONTWERP"' not in html
