@@ -76,7 +76,17 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _run(["build", str(HERE / "data" / "set" / "consistent"), "-o", str(root / "set")])
     _run(["contingent", "overview", "-o", str(root / "contingent")])
     changed = generated  # the example against the generated document: every kind of change
-    _run(["diff", str(EXAMPLE), str(changed), "--html", str(root / "diff.html"), "-o", str(root / "diff.md")])
+    _run(
+        [
+            "diff",
+            str(EXAMPLE),
+            str(changed),
+            "--html",
+            str(root / "diff.html"),
+            "-o",
+            str(root / "diff.md"),
+        ]
+    )
     return {
         "document": root / "example" / "2024-sociale-economie.html",
         "draft document": draft,

@@ -18,6 +18,7 @@ labels are the bold lines of at least the body size (10.5 pt); footnotes are sma
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import statistics
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from budgetkit import copy_example
 from bbt.pipeline import build
 from bbt.render.pdfua import audit
 
-MM = 72 / 25.4
+MM = 72 / 25.4  # float-ok: page geometry in pt, never money
 PAGE_TOP = 22 * MM  # the @page margins of style.css
 PAGE_BOTTOM = 22 * MM
 BODY_SIZE = 10.4  # headings and labels are bold and at least the body size (10.5 pt)
@@ -44,8 +45,8 @@ CHAPTER_SIZE = 13.5  # h1
 class Line:
     """One printed line: distance of its baseline from the page top (pt), size, weight, text."""
 
-    y: float
-    size: float
+    y: float  # float-ok: pt
+    size: float  # float-ok: pt
     bold: bool
     text: str
 
@@ -61,7 +62,7 @@ class Line:
 @dataclass(frozen=True)
 class Page:
     number: int
-    height: float
+    height: float  # float-ok: pt
     lines: tuple[Line, ...]
     """The lines of the text area (running header and footer left out), top to bottom."""
 
@@ -158,10 +159,14 @@ _AMOUNTS = re.compile(r"^(Uitgaven|BA(-JR)? \d{4}|BU \d{4})( -?[\d.]+)+$")
 def tables_without_explanation(pages: list[Page]) -> list[int]:
     """Pages ending with an article's table whose explanation starts the next page."""
     found = []
-    for page, following in zip(pages, pages[1:], strict=False):
-        if page.body and following.body and _AMOUNTS.match(page.body[-1].text):
-            if following.body[0].text == "Inhoudelijke toelichting:":
-                found.append(page.number)
+    for page, following in itertools.pairwise(pages):
+        if (
+            page.body
+            and following.body
+            and _AMOUNTS.match(page.body[-1].text)
+            and following.body[0].text == "Inhoudelijke toelichting:"
+        ):
+            found.append(page.number)
     return found
 
 
@@ -170,11 +175,7 @@ _CARD_ROWS = ("MEEST RECENTE", "STREEFWAARDE", "DEFINITIE EN", "BRON EN", "MEETF
 
 def cards_without_name(pages: list[Page]) -> list[int]:
     """Pages where an indicator card continues without its name (the INDICATOR row)."""
-    return [
-        page.number
-        for page in pages
-        if page.body and page.body[0].text.startswith(_CARD_ROWS)
-    ]
+    return [page.number for page in pages if page.body and page.body[0].text.startswith(_CARD_ROWS)]
 
 
 def lonely_leaders(pages: list[Page]) -> list[tuple[int, str]]:
