@@ -236,12 +236,17 @@ def generated_budget(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def generated_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
+def generated_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("generated")
     budget = generated_budget(root)
     result = build(budget, root / "out", ("pdf",))
     assert not [f for f in result.findings if f.severity.name == "ERROR"], result.findings
-    return read_pages(root / "out" / "generated.pdf")
+    return root / "out" / "generated.pdf"
+
+
+@pytest.fixture(scope="module")
+def generated_pages(generated_pdf: Path) -> list[Page]:
+    return read_pages(generated_pdf)
 
 
 # -- tests -----------------------------------------------------------------------------------
@@ -254,6 +259,10 @@ def test_the_example_keeps_every_break_rule(example_pages: list[Page]) -> None:
 def test_a_generated_document_keeps_every_break_rule(generated_pages: list[Page]) -> None:
     assert len(generated_pages) > 20
     assert problems(generated_pages) == {}
+
+
+def test_a_generated_document_passes_the_pdfua_audit(generated_pdf: Path) -> None:
+    assert audit(generated_pdf.read_bytes()) == []
 
 
 def test_the_rules_find_what_they_look_for() -> None:
