@@ -46,7 +46,7 @@ def browser() -> str | None:
 
 
 def _high(fd: int) -> int:
-    """``fd`` moved to a descriptor number of at least 10 (closed on exec)."""
+    """``fd`` moved to a descriptor number of at least 10 (closed on exec unless passed)."""
     high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
     os.close(fd)
     return high
@@ -58,17 +58,25 @@ class Chromium:
     def __init__(self, binary: str, timeout: float = 60) -> None:  # float-ok: seconds
         self.timeout = timeout
         self.profile = tempfile.TemporaryDirectory(prefix="bbt-chromium-")
-        # The child finds the pipe's ends on descriptors 3 and 4; they are first moved above
-        # 10, so that putting one in place cannot overwrite the other.
+        # The browser reads on descriptor 3 and writes on 4: bash puts the pipe's ends there
+        # (dash takes only one-digit descriptors; preexec_fn is unsafe with threads).
         to_child, self._write = (_high(fd) for fd in os.pipe())
         self._read, from_child = (_high(fd) for fd in os.pipe())
         self.proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
+            [
+                shutil.which("bash") or "/bin/bash",
+                "-c",
+                f'exec "$@" 3<&{to_child} 4>&{from_child}',
+                "bash",
+                binary,
+                *FLAGS,
+                f"--user-data-dir={self.profile.name}",
+                "about:blank",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4),
-            preexec_fn=lambda: (os.dup2(to_child, 3), os.dup2(from_child, 4)),
+            pass_fds=(to_child, from_child),
         )
         os.close(to_child)
         os.close(from_child)
@@ -78,11 +86,15 @@ class Chromium:
         self.events: list[dict[str, Any]] = []
 
     def __enter__(self) -> Chromium:
-        targets = self.call("Target.getTargets")["targetInfos"]
-        page = next(t for t in targets if t["type"] == "page")
-        attached = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)
-        self.session = attached["sessionId"]
-        self.call("Page.enable")
+        try:
+            targets = self.call("Target.getTargets")["targetInfos"]
+            page = next(t for t in targets if t["type"] == "page")
+            attached = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)
+            self.session = attached["sessionId"]
+            self.call("Page.enable")
+        except BaseException:
+            self.__exit__()  # a browser that does not start leaves no process or pipe behind
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
