@@ -160,10 +160,19 @@ def test_every_article_shows_its_six_figures(calculation: Calculation, html: str
 
 
 def test_tables_are_accessible(html: str) -> None:
-    assert html.count("<caption>") == 1 + 2 + 8  # programme, 2 ISEs, 8 articles
+    assert html.count('<caption id="cap-') == 1 + 2  # programme, 2 ISEs
+    # the 8 articles' tables: their caption is a label, sized as "Inhoudelijke toelichting:",
+    # and tells a screen reader which article it is
+    assert html.count('<caption class="label-caption" id="cap-article-') == 8
+    assert (
+        '<span class="caption-title">Begrotingsuitvoering:<span class="visually-hidden">'
+        " JB0-1JEC2HA-WT</span></span>"
+    ) in html
+    # on a narrow screen a table scrolls in a named region the keyboard can reach
+    assert html.count('role="region" aria-labelledby="cap-') == html.count('<table class="fin')
     assert '<th scope="row">Uitgaven</th>' in html
     assert '<th scope="col">BA-JR 2024</th>' in html
-    assert html.count('<div class="table-scroll">') == html.count('<table class="fin')
+    assert html.count('<div class="table-scroll') == html.count('<table class="fin')
 
 
 def test_glossary_lists_exactly_the_used_terms(calculation: Calculation, html: str) -> None:

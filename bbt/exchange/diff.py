@@ -588,27 +588,38 @@ th { background: #f3f3f3; }
 
 
 def to_html(report: Report) -> str:
-    """A standalone HTML page with the same content as :func:`to_markdown`."""
+    """A standalone HTML page with the same content as :func:`to_markdown`.
+
+    Accessible as the document is (axe-core, tests/test_a11y.py): the title in a header
+    landmark, the report in ``main``, header cells scoped to their columns, a wide table
+    scrolling inside a named region the keyboard can reach.
+    """
     e = html.escape
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Budget changes: {e(report.title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>Budget changes: {e(report.title)}</h1>",
+        f"<style>{_CSS}.table-scroll {{ overflow-x: auto; }}\n"
+        ".table-scroll:focus-visible { outline: 2px solid #0b4f8a; }\n</style></head><body>",
+        f"<header><h1>Budget changes: {e(report.title)}</h1>",
         f"<p><code>{e(report.old_label)}</code> → <code>{e(report.new_label)}</code>: "
-        f"{e(report.summary)}</p>",
+        f"{e(report.summary)}</p></header>",
+        "<main>",
     ]
     if report.empty:
         out.append("<p>No changes in figures, articles, movements, totals or narrative.</p>")
-    for table in report.sections:
+    for n, table in enumerate(report.sections, start=1):
         out.append(f"<h2>{e(table.title)}</h2>")
         if table.note:
             out.append(f"<p>{e(table.note)}</p>")
-        out.append("<table><thead><tr>")
+        out.append(
+            f'<div class="table-scroll" role="region" aria-label="{e(table.title)} ({n})" '
+            'tabindex="0"><table><thead><tr>'
+        )
         for i, header in enumerate(table.headers):
             cls = ' class="num"' if i in table.numeric else ""
-            out.append(f"<th{cls}>{e(header)}</th>")
+            out.append(f'<th scope="col"{cls}>{e(header)}</th>')
         out.append("</tr></thead><tbody>")
         for row in table.rows:
             cells = "".join(
@@ -616,8 +627,8 @@ def to_html(report: Report) -> str:
                 for i, c in enumerate(row)
             )
             out.append(f"<tr>{cells}</tr>")
-        out.append("</tbody></table>")
-    out.append("</body></html>")
+        out.append("</tbody></table></div>")
+    out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 

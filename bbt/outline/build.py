@@ -207,25 +207,30 @@ class _Builder:
                 f"{number}1. {ise.entity_heading}", 4, f"ise-{ise.key}-entiteit"
             )
             parts.append(Part("section", f"ise:{ise.key}:entity", heading=entity))
+        # "Ontvangsten"/"Uitgaven" sit below the entity heading (n.3.1) when there is one, else
+        # directly below n.3: a heading level is never skipped (WCAG 1.3.1, PDF/UA 7.4.2).
+        level = 5 if ise.entity_heading else 4
         for title_key, receipt in (("receipts", True), ("expenditure", False)):
             arts = [a for a in figs.articles if a.article.code.is_receipt is receipt]
             if not arts:
                 continue
             title = titles[title_key]
             heading = self.anchors.heading(
-                title, 5, f"ise-{ise.key}-{title}", toc=False, style="group"
+                title, level, f"ise-{ise.key}-{title}", toc=False, style="group"
             )
             group = Part("section", f"ise:{ise.key}:{title_key}", heading=heading)
-            group.children = [self.article(a, context, titles) for a in arts]
+            group.children = [self.article(a, context, titles, level + 1) for a in arts]
             parts.append(group)
         return parts
 
-    def article(self, a: ArticleFigures, ise_context: dict[str, object], titles: Any) -> Part:
+    def article(
+        self, a: ArticleFigures, ise_context: dict[str, object], titles: Any, level: int = 6
+    ) -> Part:
         actx = article_ctx(a)
         context = {**ise_context, "article": actx, **actx}
         local = {**actx, "year": self.context["year"]}
         heading = self.anchors.heading(
-            f"{a.code} – {a.article.title.upper()}", 6, a.code, toc=False, style="article-title"
+            f"{a.code} – {a.article.title.upper()}", level, a.code, toc=False, style="article-title"
         )
         table = execution_table(a.credits, a.article.code.is_receipt, self.doc.year, a.code)
         return Part(
@@ -236,7 +241,7 @@ class _Builder:
                 self.text(
                     f"article:{a.code}:korte_inhoud",
                     a.article.korte_inhoud,
-                    6,
+                    level,
                     context,
                     local,
                     label=titles["korte_inhoud"],
@@ -245,7 +250,7 @@ class _Builder:
                 self.text(
                     f"article:{a.code}:toelichting",
                     a.article.toelichting,
-                    6,
+                    level,
                     context,
                     local,
                     label=titles["toelichting"],

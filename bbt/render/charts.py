@@ -6,7 +6,7 @@ four charts of the example take milliseconds and a few kilobytes). The rules the
 * **Real text**: every label is an SVG ``<text>`` element in the document's own typeface
   (:data:`PDF_FONT_FAMILY`): selectable, searchable, read aloud, embedded once in the PDF.
 * **Legible everywhere**: drawn for a natural width of :data:`WIDTH` CSS px with text of
-  :data:`FONT` px. Shown at that width (9 pt in print, 106 mm of the 166 mm text width) and
+  :data:`FONT` px. Shown at that width (9 pt in print, 106 mm of the 154 mm text width) and
   scaled down by the ``viewBox`` on a narrower screen: at 390 px (a phone, about 370 px of
   column) the text is still 11 px. Article titles sit *above* their bars, so no label column
   eats the bars at narrow widths; long titles wrap instead of being cut. The page's stylesheet
