@@ -134,10 +134,6 @@ def test_page_has_no_axe_violations(
     assert violations == [], f"axe-core {axe_version()} on the {name}:\n{_report(violations)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bbt/preview/preview.py contact_sheet (owner: the preview engineer): no main landmark",
-)
 def test_preview_index_has_no_axe_violations(chromium: Chromium, tmp_path: Path) -> None:
     _run(["preview", str(EXAMPLE), "-o", str(tmp_path / "preview"), "--dpi", "30"])
     chromium.open((tmp_path / "preview" / "index.html").as_uri())

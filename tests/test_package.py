@@ -151,7 +151,7 @@ def test_the_wheel_holds_every_file_of_the_package(wheel: Path, tmp_path: Path) 
     assert sorted(wanted - names) == []
     for needed in (
         "bbt/templates/bbt/document.html.j2",
-        "bbt/templates/bbt/fonts/DejaVuSans.ttf",
+        "bbt/templates/bbt/fonts/NotoSans-Regular.ttf",
         "bbt/examples/2024-sociale-economie/bbt.yaml",
         "bbt/outline/execution.yaml",
         "bbt/starter/bbt.yaml",
