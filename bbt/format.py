@@ -13,15 +13,29 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bbt.money import Percent, round_half_up
+from bbt.money import ZERO, Percent, round_half_up
 
 LOCALE = "nl_BE"
 NOT_APPLICABLE = "n.v.t."
 
+_SHOWN_DECIMALS = 3
+"""The most decimals an amount or number is printed with (``#,##0.###``)."""
+
+
+def _unsigned_zero(value: Decimal, places: int) -> Decimal:
+    """``value``, or 0 when it prints as zero with ``places`` decimals: never ``-0``.
+
+    Babel keeps the sign of ``Decimal("-0")`` and of ``-0.0001`` shown without decimals.
+    """
+    if value.is_finite() and abs(value) <= Decimal(5).scaleb(-(places + 1)):
+        return ZERO
+    return value
+
 
 def bedrag(value: Decimal | int) -> str:
     """An amount in keuro: ``580.966``, ``-2.188``, ``1.207,64`` (decimals only when present)."""
-    return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+    shown = _unsigned_zero(Decimal(value), _SHOWN_DECIMALS)
+    return format_decimal(shown, "#,##0.###", locale=LOCALE)
 
 
 def procent(value: Percent | Decimal | None, places: int = 1) -> str:
@@ -30,15 +44,17 @@ def procent(value: Percent | Decimal | None, places: int = 1) -> str:
     if exact is None:
         return NOT_APPLICABLE
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(round_half_up(exact, places), pattern, locale=LOCALE) + "%"
+    rounded = _unsigned_zero(round_half_up(exact, places), places)
+    return format_decimal(rounded, pattern, locale=LOCALE) + "%"
 
 
 def getal(value: Decimal | int, places: int | None = None) -> str:
     """A plain number (counts, VTE): ``1.680,33``; ``places`` fixes the decimals."""
     if places is None:
-        return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+        return bedrag(value)
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(round_half_up(Decimal(value), places), pattern, locale=LOCALE)
+    rounded = _unsigned_zero(round_half_up(Decimal(value), places), places)
+    return format_decimal(rounded, pattern, locale=LOCALE)
 
 
 def datum(value: dt.date) -> str:

@@ -20,24 +20,41 @@ HUNDRED = Decimal(100)
 MAX_DECIMALS = 3
 """Amounts are in keuro: three decimals are euro precision, more is a typing or float error."""
 
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MAX_AMOUNT = Decimal(10) ** 15
+"""Amounts are below 10^15 keuro in absolute value (the Flemish budget is about 10^8 keuro).
+
+With at most :data:`MAX_DECIMALS` decimals an amount has at most 18 digits, so sums of up to a
+million amounts (24 digits), percentages and rounding stay within the 28 digits of the default
+:mod:`decimal` context: no operation of the calculation can overflow or raise.
+"""
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 class AmountError(ValueError):
-    """A value that is not an exact amount; the message says why."""
+    """A value that is not an exact amount; the message says why, ``code`` which finding it is."""
+
+    def __init__(self, message: str, code: str = "BBT009") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_amount(text: str) -> Decimal:
     """Parse the source text of a YAML number or string as an exact amount.
 
     ``"580966"`` and ``"1.5"`` are accepted; exponents, ``.inf``/``.nan``, Dutch-formatted
-    strings (``"580.966,5"``) and more than :data:`MAX_DECIMALS` decimals are refused.
+    strings (``"580.966,5"``), digit separators (``5_000``), digits other than 0-9, more than
+    :data:`MAX_DECIMALS` decimals and amounts of :data:`MAX_AMOUNT` or more are refused.
     """
-    clean = text.strip().replace("_", "")
+    clean = text.strip()
     if not _PLAIN_NUMBER.match(clean):
-        if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", clean) or "," in clean:
+        if re.match(r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$", clean) or "," in clean:
             raise AmountError(
                 f"{text!r} is written in Dutch number format; write it as a plain number, e.g. 580966"
+            )
+        if "_" in clean and _PLAIN_NUMBER.match(clean.replace("_", "")):
+            raise AmountError(
+                f"{text!r} is not an amount: '_' is not a digit separator; write {clean.replace('_', '')}"
             )
         raise AmountError(f"{text!r} is not an amount; write a plain number such as 580966 or 12.5")
     try:
@@ -50,6 +67,12 @@ def parse_amount(text: str) -> Decimal:
         raise AmountError(
             f"{text!r} has {-exponent} decimals; amounts in keuro have at most {MAX_DECIMALS} "
             "(more usually means a floating-point value was pasted)"
+        )
+    if abs(value) >= MAX_AMOUNT:
+        raise AmountError(
+            f"{text[:40]!r}{'...' if len(text) > 40 else ''} is 10^15 keuro or more; amounts in "
+            "keuro stay below that bound (is a unit or a digit too many?)",
+            "BBT021",
         )
     return value
 
