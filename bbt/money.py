@@ -72,7 +72,7 @@ def parse_amount(text: str) -> Decimal:
         raise AmountError(
             f"{text[:40]!r}{'...' if len(text) > 40 else ''} is 10^15 keuro or more; amounts in "
             "keuro stay below that bound (is a unit or a digit too many?)",
-            "BBT021",
+            "BBT026",
         )
     return value
 

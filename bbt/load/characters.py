@@ -1,4 +1,4 @@
-"""Characters that change what a text means without showing it: refused at load (BBT020).
+"""Characters that change what a text means without showing it: refused at load (BBT025).
 
 Text is normalised to NFC first (``e`` + combining diaeresis becomes ``ë``), so two spellings
 of one word compare equal. Then these are refused, with the file and line:

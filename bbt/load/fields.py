@@ -64,7 +64,7 @@ class Context:
         problem = first_problem(text)
         if problem is not None:
             where = Location(name, 1 + line_of(text, problem.offset))
-            self.error("BBT020", where, problem.message())
+            self.error("BBT025", where, problem.message())
         return Narrative(text, Location(name, 1))
 
 
@@ -127,7 +127,7 @@ class Fields:
         """A single-line text (a title, a code, a reference); not prose, see :meth:`narrative`.
 
         Besides what every text refuses (bbt.load.characters), a soft hyphen, or a non-ASCII
-        character in a text shaped like an article code, is a finding (BBT020).
+        character in a text shaped like an article code, is a finding (BBT025).
         """
         node = self.raw(key, required)
         if node is None:
@@ -137,7 +137,7 @@ class Fields:
             return default
         problem = first_problem(node.text, prose=False)
         if problem is not None and first_problem(node.text) is None:  # else reported on load
-            self.ctx.error("BBT020", node.loc, f"{self.what}: " + problem.message(repr(key)))
+            self.ctx.error("BBT025", node.loc, f"{self.what}: " + problem.message(repr(key)))
         return node.text
 
     def integer(self, key: str, required: bool = False) -> int | None:

@@ -327,7 +327,7 @@ class _Converter:
             if node.style in ("|", ">"):  # a block scalar: its lines follow the key's line
                 loc = Location(loc.file, loc.line + 1 + line_of(text, problem.offset))
             where = "a key" if not prose else ""
-            self.findings.append(Finding("BBT020", Severity.ERROR, loc, problem.message(where)))
+            self.findings.append(Finding("BBT025", Severity.ERROR, loc, problem.message(where)))
         return text
 
     def scalar(self, node: ScalarNode, tag: str) -> Scalar:
