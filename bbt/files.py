@@ -63,10 +63,15 @@ def shown(path: Path | str) -> str:
 
 
 def exists(path: Path) -> bool:
-    """Whether a name exists in its folder (a broken link counts); never raises."""
+    """Whether a name exists in its folder (a broken link counts); never raises.
+
+    A name too long or a link loop on the way counts as existing, so that reading it says so.
+    """
     try:
         os.lstat(path)
-    except (OSError, ValueError):
+    except OSError as exc:
+        return exc.errno in (errno.ENAMETOOLONG, errno.ELOOP)
+    except ValueError:  # a NUL character
         return False
     return True
 
