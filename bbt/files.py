@@ -115,15 +115,15 @@ def confine(path: Path, roots: Sequence[Path], within: str = "the budget folder"
 
 
 def _too_large(path: Path, size: int | None, limit: int) -> InputRefused:
-    mb = limit // (1024 * 1024)
-    amount = (
-        f"{size / 1024 / 1024:.1f} MB"  # float-ok: a file size in a message
-        if size is not None
-        else f"more than {mb} MB"
-    )
+    mib = 1024 * 1024
+    bound = f"{limit // mib} MB" if limit >= mib else f"{limit:,} bytes"
+    if size is None:
+        amount = f"more than {bound}"
+    else:
+        amount = f"{size / mib:.1f} MB" if limit >= mib else f"{size:,} bytes"  # float-ok: a size
     return InputRefused(
         path,
-        f"file is {amount}, above the limit of {mb} MB for one file; split it or check it is the right file",
+        f"file is {amount}, above the limit of {bound} for one file; split it or check it is the right file",
         "BBT010",
     )
 
@@ -233,11 +233,12 @@ def write_set(files: Mapping[Path, bytes]) -> list[Path]:
     """Write several files as one change: all are renamed into place, or none is.
 
     Raises :class:`OSError` when a file cannot be written; then no target has changed and
-    no temporary file is left behind (a rename that fails halfway is rolled back).
+    no temporary file is left behind (renames done before a failing one are undone).
     """
     _check_targets(files)
     staged: list[tuple[str, Path]] = []
-    backups: list[tuple[str | None, Path]] = []
+    replaced: list[tuple[str | None, Path]] = []
+    backups: list[str] = []
     try:
         for target, data in files.items():
             handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -246,18 +247,28 @@ def write_set(files: Mapping[Path, bytes]) -> list[Path]:
                 stream.write(data)
             os.chmod(temp, 0o644)
         for temp, target in staged:
-            backups.append((_backup(target), target))
+            backup = _backup(target)
+            if backup is not None:
+                backups.append(backup)
             os.replace(temp, target)
+            replaced.append((backup, target))
     except BaseException:
-        for backup, target in reversed(backups):
+        _undo(replaced)
+        for leftover in [temp for temp, _target in staged] + backups:
+            Path(leftover).unlink(missing_ok=True)
+        raise
+    for backup in backups:
+        Path(backup).unlink(missing_ok=True)
+    return [target for _temp, target in staged]
+
+
+def _undo(replaced: list[tuple[str | None, Path]]) -> None:
+    """Put back what was there before each rename (nothing, or the backup); best effort."""
+    for backup, target in reversed(replaced):
+        try:
             if backup is None:
-                Path(target).unlink(missing_ok=True)
+                target.unlink(missing_ok=True)
             else:
                 os.replace(backup, target)
-        for temp, _target in staged:
-            Path(temp).unlink(missing_ok=True)
-        raise
-    for backup, _target in backups:
-        if backup is not None:
-            Path(backup).unlink(missing_ok=True)
-    return [target for _temp, target in staged]
+        except OSError:  # keep undoing the others
+            continue

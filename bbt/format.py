@@ -8,12 +8,12 @@ The only place where numbers become text: amounts in keuro with Dutch grouping (
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bbt.money import ZERO, Percent, round_half_up
+from bbt.money import ZERO, Percent, round_half_up, wide_enough
 
 LOCALE = "nl_BE"
 NOT_APPLICABLE = "n.v.t."
@@ -32,10 +32,16 @@ def _unsigned_zero(value: Decimal, places: int) -> Decimal:
     return value
 
 
+def _babel(value: Decimal, pattern: str, places: int) -> str:
+    """Babel's Dutch form of ``value``, in a decimal context wide enough for any amount."""
+    with localcontext(wide_enough(value, places)):
+        return format_decimal(value, pattern, locale=LOCALE)
+
+
 def bedrag(value: Decimal | int) -> str:
     """An amount in keuro: ``580.966``, ``-2.188``, ``1.207,64`` (decimals only when present)."""
     shown = _unsigned_zero(Decimal(value), _SHOWN_DECIMALS)
-    return format_decimal(shown, "#,##0.###", locale=LOCALE)
+    return _babel(shown, "#,##0.###", _SHOWN_DECIMALS)
 
 
 def procent(value: Percent | Decimal | None, places: int = 1) -> str:
@@ -45,7 +51,7 @@ def procent(value: Percent | Decimal | None, places: int = 1) -> str:
         return NOT_APPLICABLE
     pattern = "#,##0" + ("." + "0" * places if places else "")
     rounded = _unsigned_zero(round_half_up(exact, places), places)
-    return format_decimal(rounded, pattern, locale=LOCALE) + "%"
+    return _babel(rounded, pattern, places) + "%"
 
 
 def getal(value: Decimal | int, places: int | None = None) -> str:
@@ -54,7 +60,7 @@ def getal(value: Decimal | int, places: int | None = None) -> str:
         return bedrag(value)
     pattern = "#,##0" + ("." + "0" * places if places else "")
     rounded = _unsigned_zero(round_half_up(Decimal(value), places), places)
-    return format_decimal(rounded, pattern, locale=LOCALE)
+    return _babel(rounded, pattern, places)
 
 
 def datum(value: dt.date) -> str:
