@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -362,3 +363,32 @@ def test_the_entry_point_exits_with_the_command_status(capsys: pytest.CaptureFix
         guarded(["check", str(Path(sys.prefix) / "no-such-budget")])
     assert caught.value.code == 1
     assert "[BBT014]" in capsys.readouterr().out
+
+
+# -- the promises ---------------------------------------------------------------------------------
+
+
+def test_every_test_named_in_the_guarantees_exists() -> None:
+    """docs/guarantees.md names the test of each promise: each named test and case exists."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "guarantees.md").read_text("utf-8")
+    missing = []
+    for cell in re.findall(r"`(tests/[^`]+)`((?:, `[^`/]+`)*)", text):
+        first, more = cell
+        path, _, name = first.partition("::")
+        source = root / path
+        if not (any(root.glob(path)) if "*" in path else source.exists()):
+            missing.append(first)
+            continue
+        names = [name] if name else []
+        names += [n.lstrip(":") for n in re.findall(r"`([^`]+)`", more)]
+        for each in names:
+            if path.startswith("tests/bad_inputs") or path.endswith("bad_inputs/"):
+                pattern = each.replace("*", ".*")
+                if not any(
+                    re.fullmatch(pattern, p.name) for p in (root / "tests/bad_inputs").iterdir()
+                ):
+                    missing.append(f"bad_inputs/{each}")
+            elif each.startswith("test_") and f"def {each}(" not in source.read_text("utf-8"):
+                missing.append(f"{path}::{each}")
+    assert missing == []
