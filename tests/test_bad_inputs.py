@@ -93,7 +93,8 @@ def _special_files(case: dict, folder: Path, tmp_path: Path) -> None:
 def prepare(case: dict, name: str, tmp_path: Path) -> Path:
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "secret.yaml").write_text(f"title: {SECRET}\nkey: {SECRET}\n", "utf-8")
+    # A key the loader would name in "unknown key" if it ever read the file.
+    (outside / "secret.yaml").write_text(f"{SECRET}: {SECRET}\n", "utf-8")
     budget = tmp_path / "budget"
     if case["base"] == "base":
         shutil.copytree(CORPUS / "_base", budget)
