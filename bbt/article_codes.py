@@ -28,10 +28,11 @@ ESR_CATEGORY_LABELS = {
 }
 
 _CODE = re.compile(
-    r"^(?P<entity>[A-Z]{2}\d)-(?P<side>[19])(?P<programme>[A-Z]{2})(?P<minister>[A-Z])"
+    r"^(?P<entity>[A-Z]{2}[0-9])-(?P<side>[19])(?P<programme>[A-Z]{2})(?P<minister>[A-Z])"
     r"(?P<kind>[245A])(?P<ise_letter>[A-Z])(?P<letter>[A-Z])-(?P<esr>[A-Z]{2})$"
 )
-_LOOSE = re.compile(r"^[A-Z]{2}\d-[0-9][A-Z0-9]{6}-[A-Z]{2}$")
+_LOOSE = re.compile(r"^[A-Z]{2}[0-9]-[0-9][A-Z0-9]{6}-[A-Z]{2}$")
+# ASCII only ([0-9], not \d): an Arabic-Indic or full-width digit is not part of a code.
 
 
 class CodeError(ValueError):
@@ -72,9 +73,9 @@ class ArticleCode:
 
 def parse_code(text: str) -> ArticleCode:
     """Parse and validate an article code, or raise :class:`CodeError` saying what is wrong."""
-    match = _CODE.match(text)
+    match = _CODE.fullmatch(text)
     if not match:
-        if not _LOOSE.match(text):
+        if not _LOOSE.fullmatch(text):
             raise CodeError(
                 f"{text!r} is not a budget article code (expected the shape JB0-1JEC2HA-WT)"
             )
@@ -104,4 +105,4 @@ def parse_code(text: str) -> ArticleCode:
 
 def looks_like_code(text: str) -> bool:
     """True for strings shaped like an article code (valid or not): used to tell codes from names."""
-    return bool(_LOOSE.match(text))
+    return bool(_LOOSE.fullmatch(text))

@@ -86,6 +86,15 @@ CORE_CODES = table(
 | BBT303 | error | a missing resource |
 | BBT304 | warning | PDF/UA-1 not claimed: the PDF structure audit found a problem (first instance and page; one finding per failed check) |
 | BBT305 | error | `SOURCE_DATE_EPOCH` is set but is not a Unix time (whole seconds since 1970) |
+| BBT018 | error | a file refused unread: a symbolic link out of the budget (or template) folder, not a regular file (a named pipe, a device, a folder), a link loop or an over-long name |
+| BBT019 | error | YAML nested more than 50 levels deep |
+| BBT025 | error | an invisible (zero-width, bidirectional control), control or private-use character, or a digit other than 0-9; in a code, key or reference also a soft hyphen or a non-ASCII character in a code-shaped text |
+| BBT026 | error | an amount of 10^18 keuro or more (the bound that keeps every calculation exact) |
+| BBT205 | error | a narrative went past a limit of the sandbox: size of a string, list or number it makes, loop iterations, nested calls, output or time (docs/guarantees.md) |
+| BBT306 | error | a template went past a limit of the sandbox: size of a string, list or number it makes, loop iterations, nested calls, output or time (docs/guarantees.md) |
+| BBT307 | error | the output could not be written (a folder where a file should be, no permission, a full disk); nothing was changed |
+| BBT308 | error | two documents of one build would write the same output file (folders with the same name); none of them was built |
+| BBT309 | error | an internal error while building one document of several; the others were built (please report it) |
 """
 )
 

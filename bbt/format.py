@@ -8,20 +8,40 @@ The only place where numbers become text: amounts in keuro with Dutch grouping (
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bbt.money import Percent, round_half_up
+from bbt.money import ZERO, Percent, round_half_up, wide_enough
 
 LOCALE = "nl_BE"
 NOT_APPLICABLE = "n.v.t."
 
+_SHOWN_DECIMALS = 3
+"""The most decimals an amount or number is printed with (``#,##0.###``)."""
+
+
+def _unsigned_zero(value: Decimal, places: int) -> Decimal:
+    """``value``, or 0 when it prints as zero with ``places`` decimals: never ``-0``.
+
+    Babel keeps the sign of ``Decimal("-0")`` and of ``-0.0001`` shown without decimals.
+    """
+    if value.is_finite() and abs(value) <= Decimal(5).scaleb(-(places + 1)):
+        return ZERO
+    return value
+
+
+def _babel(value: Decimal, pattern: str, places: int) -> str:
+    """Babel's Dutch form of ``value``, in a decimal context wide enough for any amount."""
+    with localcontext(wide_enough(value, places)):
+        return format_decimal(value, pattern, locale=LOCALE)
+
 
 def bedrag(value: Decimal | int) -> str:
     """An amount in keuro: ``580.966``, ``-2.188``, ``1.207,64`` (decimals only when present)."""
-    return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+    shown = _unsigned_zero(Decimal(value), _SHOWN_DECIMALS)
+    return _babel(shown, "#,##0.###", _SHOWN_DECIMALS)
 
 
 def procent(value: Percent | Decimal | None, places: int = 1) -> str:
@@ -30,15 +50,17 @@ def procent(value: Percent | Decimal | None, places: int = 1) -> str:
     if exact is None:
         return NOT_APPLICABLE
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(round_half_up(exact, places), pattern, locale=LOCALE) + "%"
+    rounded = _unsigned_zero(round_half_up(exact, places), places)
+    return _babel(rounded, pattern, places) + "%"
 
 
 def getal(value: Decimal | int, places: int | None = None) -> str:
     """A plain number (counts, VTE): ``1.680,33``; ``places`` fixes the decimals."""
     if places is None:
-        return format_decimal(Decimal(value), "#,##0.###", locale=LOCALE)
+        return bedrag(value)
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(round_half_up(Decimal(value), places), pattern, locale=LOCALE)
+    rounded = _unsigned_zero(round_half_up(Decimal(value), places), places)
+    return _babel(rounded, pattern, places)
 
 
 def datum(value: dt.date) -> str:

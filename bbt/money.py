@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
 from fractions import Fraction
 
 ZERO = Decimal(0)
@@ -20,24 +20,43 @@ HUNDRED = Decimal(100)
 MAX_DECIMALS = 3
 """Amounts are in keuro: three decimals are euro precision, more is a typing or float error."""
 
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MAX_AMOUNT = Decimal(10) ** 18
+"""Amounts are below 10^18 keuro in absolute value (the Flemish budget is about 10^8 keuro;
+the bound leaves room for amounts in euro typed by mistake, which the checks then report).
+
+With at most :data:`MAX_DECIMALS` decimals an amount has at most 21 digits, so sums of up to
+ten million amounts stay exact within the 28 digits of the default :mod:`decimal` context, and
+rounding (:func:`round_half_up`, :meth:`Percent.rounded`) widens the context as a result needs:
+no operation of the calculation can overflow or raise.
+"""
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 class AmountError(ValueError):
-    """A value that is not an exact amount; the message says why."""
+    """A value that is not an exact amount; the message says why, ``code`` which finding it is."""
+
+    def __init__(self, message: str, code: str = "BBT009") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_amount(text: str) -> Decimal:
     """Parse the source text of a YAML number or string as an exact amount.
 
     ``"580966"`` and ``"1.5"`` are accepted; exponents, ``.inf``/``.nan``, Dutch-formatted
-    strings (``"580.966,5"``) and more than :data:`MAX_DECIMALS` decimals are refused.
+    strings (``"580.966,5"``), digit separators (``5_000``), digits other than 0-9, more than
+    :data:`MAX_DECIMALS` decimals and amounts of :data:`MAX_AMOUNT` or more are refused.
     """
-    clean = text.strip().replace("_", "")
+    clean = text.strip()
     if not _PLAIN_NUMBER.match(clean):
-        if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", clean) or "," in clean:
+        if re.match(r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$", clean) or "," in clean:
             raise AmountError(
                 f"{text!r} is written in Dutch number format; write it as a plain number, e.g. 580966"
+            )
+        if "_" in clean and _PLAIN_NUMBER.match(clean.replace("_", "")):
+            raise AmountError(
+                f"{text!r} is not an amount: '_' is not a digit separator; write {clean.replace('_', '')}"
             )
         raise AmountError(f"{text!r} is not an amount; write a plain number such as 580966 or 12.5")
     try:
@@ -51,12 +70,28 @@ def parse_amount(text: str) -> Decimal:
             f"{text!r} has {-exponent} decimals; amounts in keuro have at most {MAX_DECIMALS} "
             "(more usually means a floating-point value was pasted)"
         )
+    if abs(value) >= MAX_AMOUNT:
+        raise AmountError(
+            f"{text[:40]!r}{'...' if len(text) > 40 else ''} is 10^18 keuro or more; amounts in "
+            "keuro stay below that bound (is a unit or a digit too many?)",
+            "BBT026",
+        )
     return value
 
 
+def wide_enough(value: Decimal, places: int) -> Context:
+    """A decimal context precise enough to hold ``value`` with ``places`` decimals exactly."""
+    digits = max(value.adjusted(), 0) + places + 2 if value.is_finite() else 0
+    return Context(prec=max(getcontext().prec, digits), rounding=ROUND_HALF_UP)
+
+
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
-    """Round half away from zero, as budget tables do (``Decimal.quantize`` with ROUND_HALF_UP)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half away from zero, as budget tables do (``Decimal.quantize`` with ROUND_HALF_UP).
+
+    Never raises for a large value: the context is widened to hold the result.
+    """
+    quantum = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=wide_enough(value, places))
 
 
 def ratio_percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -93,7 +128,7 @@ class Percent:
         scaled = abs(exact) * 10**places
         whole = int(scaled + Fraction(1, 2))  # half away from zero
         sign = -1 if exact < 0 else 1
-        return (Decimal(sign * whole).scaleb(-places)).quantize(Decimal(1).scaleb(-places))
+        return Decimal(sign * whole).scaleb(-places, context=wide_enough(Decimal(whole), 0))
 
 
 class Year(int):

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bbt.calculation import Calculation, calculate
-from bbt.errors import Finding, FindingsError, LoadError, Location, Severity, relpath
-from bbt.files import write_atomic, write_set
+from bbt.errors import Finding, FindingsError, LoadError, Location, Severity
+from bbt.files import shown, write_atomic, write_set
 from bbt.load.budget import load_with_findings
 from bbt.outline import Outline, outline_of
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
@@ -52,7 +52,7 @@ def check(path: Path | str = DEFAULT_BUDGET) -> Result:
     # 3. outline: the document as a tree of parts, numbered, each text with its names.
     outline = outline_of(calculation)
     # 4. check: the registry of named rules over the figures and the texts.
-    from bbt.checks import run_checks
+    from bbt.checks import resources, run_checks  # noqa: F401 - importing registers the rule
 
     findings = findings + run_checks(outline)
     return Result(calculation, sorted(findings, key=Finding.sort_key), outline=outline)
@@ -82,6 +82,13 @@ def render(
     try:
         progress("rendering HTML")
         html = render_html(result.outline, template_dir=Path(templates), source=source, draft=draft)
+        # Nothing outside the document is loaded: refused before the PDF, at its template line.
+        from bbt.render.policy import check_document
+
+        refused = check_document(html, root=root, template_dir=Path(templates))
+        if refused:
+            result.findings.extend(refused)
+            return {}
         outputs["html"] = html.encode("utf-8")
         if "pdf" in formats:
             progress("rendering PDF")
@@ -114,7 +121,7 @@ def build(
     result = check(path)
     drafts = [f for f in result.findings if f.code == "BBT130"]
     if drafts and not draft:
-        where = Location(relpath(Path(path)))
+        where = Location(shown(Path(path)))
         message = (
             f"{len(drafts)} text(s) are still drafts (BBT130 above); rewrite them, or build "
             "with --draft to get a document stamped ONTWERP"
@@ -126,20 +133,68 @@ def build(
     if not outputs:
         return result
     # 6. write: every file of the document, or none.
-    stem = Path(path).resolve().name
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {out / f"{stem}.{kind}": data for kind, data in outputs.items()}
-    result.written.extend(write_set(files))
+    files = {out / f"{output_stem(path)}.{kind}": data for kind, data in outputs.items()}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        result.written.extend(write_set(files))
+    except OSError as exc:
+        result.findings.append(_unwritable(out, exc))
     return result
+
+
+def output_stem(path: Path | str) -> str:
+    """The name of a document's output files: its folder's name (``2024-sociale-economie``)."""
+    return Path(path).resolve().name
+
+
+def _unwritable(out: Path, exc: OSError) -> Finding:
+    """BBT307: why the output could not be written (nothing was changed)."""
+    what = exc.strerror or type(exc).__name__
+    where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) else ""
+    message = f"cannot write the output: {what}{where}; nothing was changed"
+    return Finding("BBT307", Severity.ERROR, Location(shown(out)), message)
 
 
 def _build_one(
     path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, draft: bool
 ) -> tuple[list[Finding], list[Path]]:
-    """One document in a worker process: what it found and wrote (not the calculation)."""
-    result = build(path, out_dir, formats, templates, draft=draft)
+    """One document (in a worker process): what it found and wrote (not the calculation).
+
+    An unexpected error is a finding of this document (BBT309), so the others are still built.
+    """
+    try:
+        result = build(path, out_dir, formats, templates, draft=draft)
+    except Exception as exc:  # a bug must not stop the other documents
+        return [_crashed(path, exc)], []
     return result.findings, result.written
+
+
+def _crashed(path: Path, exc: BaseException) -> Finding:
+    message = (
+        f"internal error while building this document ({type(exc).__name__}: {str(exc)[:200]}); "
+        "the other documents were built; please report it with the command you ran"
+    )
+    return Finding("BBT309", Severity.ERROR, Location(shown(path)), message)
+
+
+def _clashes(budgets: list[Path]) -> dict[int, Finding]:
+    """BBT308 for documents whose output files would have the same name (a/2024, b/2024)."""
+    by_stem: dict[str, list[int]] = {}
+    for n, budget in enumerate(budgets):
+        by_stem.setdefault(output_stem(budget), []).append(n)
+    refused: dict[int, Finding] = {}
+    for stem, members in by_stem.items():
+        if len(members) < 2:
+            continue
+        names = ", ".join(shown(budgets[n]) for n in members)
+        for n in members:
+            message = (
+                f"{len(members)} documents would write {stem}.html and {stem}.pdf ({names}); "
+                "none of them is built: rename a folder or build them into separate outputs"
+            )
+            refused[n] = Finding("BBT308", Severity.ERROR, Location(shown(budgets[n])), message)
+    return refused
 
 
 def build_many(
@@ -160,22 +215,31 @@ def build_many(
     budgets = [Path(p) for p in paths]
     wanted = tuple(formats)
     results: dict[int, Result] = {}
-    if jobs <= 1 or len(budgets) <= 1:
-        for n, budget in enumerate(budgets):
-            findings, written = _build_one(budget, Path(out_dir), wanted, Path(templates), draft)
+    for n, clash in _clashes(budgets).items():
+        results[n] = Result(None, [clash])
+        progress(budgets[n], results[n])
+    todo = [n for n in range(len(budgets)) if n not in results]
+    if jobs <= 1 or len(todo) <= 1:
+        for n in todo:
+            findings, written = _build_one(
+                budgets[n], Path(out_dir), wanted, Path(templates), draft
+            )
             results[n] = Result(None, findings, written)
-            progress(budget, results[n])
+            progress(budgets[n], results[n])
         return [results[n] for n in range(len(budgets))]
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(budgets))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
         futures = {
-            pool.submit(_build_one, budget, Path(out_dir), wanted, Path(templates), draft): n
-            for n, budget in enumerate(budgets)
+            pool.submit(_build_one, budgets[n], Path(out_dir), wanted, Path(templates), draft): n
+            for n in todo
         }
         for future in as_completed(futures):
             n = futures[future]
-            findings, written = future.result()
+            try:
+                findings, written = future.result()
+            except Exception as exc:  # the worker process itself died (out of memory ...)
+                findings, written = [_crashed(budgets[n], exc)], []
             results[n] = Result(None, findings, written)
             progress(budgets[n], results[n])
     return [results[n] for n in range(len(budgets))]

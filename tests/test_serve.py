@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import re
+import socket
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -77,13 +79,106 @@ def test_figures_show_their_source_on_hover(server: Server) -> None:
     assert 'title="BU / BA-JR = 552.289 / 588.293 (VAK JB0-1JEC2HA-WT)"' in page
 
 
-def test_only_files_of_the_budget_are_served(server: Server) -> None:
-    assert "ises:" in fetch(server.url + "bbt.yaml")
-    for path in ("../budget/bbt.yaml", "%2e%2e/%2e%2e/etc/passwd", "nothing.png"):
-        with pytest.raises(urllib.error.HTTPError) as caught:
-            fetch(server.url + path)
-        assert caught.value.code == 404
-        caught.value.close()
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def _status(url: str, host: str | None = None) -> int:
+    """The status of a GET; ``host`` replaces the Host header (as a rebinding page would)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", parts.path or "/", skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _raw_status(server: Server, request_line: bytes) -> int:
+    """The status for a request line sent as bytes (what a client library would refuse)."""
+    host, port = server.httpd.server_address[:2]
+    with socket.create_connection((str(host), int(port)), timeout=10) as sock:
+        sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = sock.recv(100)
+    return int(answer.split(b" ")[1])
+
+
+def test_only_files_the_page_refers_to_are_served(tmp_path: Path) -> None:
+    budget = make_budget(
+        tmp_path / "budget",
+        {A: ARTICLE + "\n  ![grafiek](images/grafiek.png)\n", ".env": "BBT_TEST_SECRET=x\n"},
+    )
+    (budget / "images").mkdir()
+    (budget / "images" / "grafiek.png").write_bytes(PIXEL)
+    (budget / "images" / "other.png").write_bytes(PIXEL)
+    (tmp_path / "secret.png").write_bytes(b"BBT-TEST-SECRET")
+    (budget / "images" / "link.png").symlink_to(tmp_path / "secret.png")
+    live = Server(budget, port=0).start()
+    try:
+        with urllib.request.urlopen(live.url + "images/grafiek.png", timeout=10) as response:
+            assert response.read() == PIXEL
+            assert response.headers["Content-Type"] == "image/png"
+        for path in (
+            "bbt.yaml",  # the sources are never served
+            A,
+            ".env",  # nor a dotfile
+            "images/other.png",  # nor a file the page does not show
+            "images/link.png",  # nor a link out of the folder
+            "../budget/bbt.yaml",
+            "%2e%2e/%2e%2e/etc/passwd",
+            "nothing.png",
+        ):
+            assert _status(live.url + path) in (400, 404), path
+    finally:
+        live.stop()
+
+
+def test_host_header_is_checked(server: Server) -> None:
+    port = server.httpd.server_address[1]
+    assert _status(server.url) == 200
+    assert _status(server.url, f"localhost:{port}") == 200
+    assert _status(server.url, f"[::1]:{port}") == 200
+    # a page of another site that renamed itself to 127.0.0.1 (DNS rebinding) gets nothing
+    assert _status(server.url, f"attacker.example:{port}") == 421
+    assert _status(server.url + "__version", "attacker.example") == 421
+
+
+def test_malformed_addresses_are_400(server: Server) -> None:
+    for line in (b"GET /%00 HTTP/1.1", b"GET /a%00.png HTTP/1.1", b"GET /%ff%fe HTTP/1.1"):
+        assert _raw_status(server, line) == 400, line
+    assert _raw_status(server, b"GET / HTTP/1.1") == 200  # and the server still answers
+
+
+def test_a_vanished_folder_is_shown_and_the_document_returns(
+    server: Server, tmp_path: Path
+) -> None:
+    budget = tmp_path / "budget"
+    budget.rename(tmp_path / "away")
+    page = wait_for(server.url, lambda p: "Build failed" in p)
+    assert "does not exist" in page and "[BBT014]" in page
+    (tmp_path / "away").rename(budget)
+    assert "552.289" in wait_for(server.url, lambda p: "552.289" in p)
+    assert server.watcher.is_alive()
+
+
+def test_marker_characters_in_a_narrative_cannot_break_the_page(
+    server: Server, tmp_path: Path
+) -> None:
+    article = tmp_path / "budget" / A
+    typed = ARTICLE.replace("De uitvoering", "De \ue0000\ue001x\ue002 uitvoering")
+    article.write_text(typed, "utf-8")
+    page = wait_for(server.url, lambda p: "Build failed" in p)
+    assert re.search(
+        r"JB0-1JEC2HA-WT\.yaml:14: error: private-use character U\+E000.*\[BBT025\]", page
+    )
+    assert "\ue000" not in page and "\ue001" not in page
 
 
 def test_provenance_of_the_example() -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bbt.article_codes import CodeError, looks_like_code, parse_code
-from bbt.errors import Finding, LoadError, Location, Severity, relpath
+from bbt.errors import Finding, LoadError, Location, Severity
+from bbt.files import InputRefused, exists, list_inputs, shown
 from bbt.load.fields import Context, Fields
-from bbt.load.yamlsrc import Map, Scalar, YNode, parse_yaml
+from bbt.load.yamlsrc import Map, Scalar, YNode
 from bbt.model import (
     EXPENDITURE_CREDITS,
     PHASES,
@@ -48,6 +49,8 @@ DOCUMENT_FILE = "bbt.yaml"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _OBJECTIVE = re.compile(r"^(SD|OD)\d+$")
 _NO_DATE = dt.date(1970, 1, 1)  # stands in for a date that failed to load (an error is reported)
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""The budget years bbt accepts (a year is printed, and dates are derived from it)."""
 _CHAPTERS = ("inleiding", "samenvatting", "transversaal", "overkoepelend")
 
 
@@ -67,26 +70,34 @@ def load_with_findings(path: Path | str) -> tuple[Document | None, list[Finding]
     """Load a budget folder; return the document (None on errors) and all findings."""
     root = Path(path)
     ctx = Context(root)
-    if not root.is_dir():
-        what = "does not exist" if not root.exists() else "is a file, not a budget folder"
-        ctx.error("BBT014", Location(relpath(root)), f"{relpath(root)} {what}")
+    if not _is_dir(root):
+        what = "does not exist" if not exists(root) else "is a file, not a budget folder"
+        ctx.error("BBT014", Location(shown(root)), f"{shown(root)} {what}")
         return None, ctx.findings
     doc_file = root / DOCUMENT_FILE
-    if not doc_file.is_file():
+    if not exists(doc_file):
         ctx.error(
             "BBT014",
-            Location(relpath(root)),
-            f"{relpath(root)} is not a budget folder: it has no {DOCUMENT_FILE} "
-            "(run 'bbt check' on a folder such as budgets/2024-sociale-economie)",
+            Location(shown(root)),
+            f"{shown(root)} is not a budget folder: it has no {DOCUMENT_FILE} "
+            "(run 'bbt check' on a folder such as bbt/examples/2024-sociale-economie)",
         )
         return None, ctx.findings
-    node = parse_yaml(doc_file, ctx.findings)
+    node = ctx.parse(doc_file)
     if node is None:
         return None, ctx.findings
     document = _Loader(ctx).document(node)
     if any(f.severity is Severity.ERROR for f in ctx.findings):
         return None, ctx.findings
     return document, ctx.findings
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; never raises (a loop or an over-long name is not one)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 class _Loader:
@@ -174,6 +185,14 @@ class _Loader:
                 minister_f.text("title"),
             )
             minister_f.done()
+        year = head["year"]
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            self.ctx.error(
+                "BBT003",
+                f.key_loc("year"),
+                f"{DOCUMENT_FILE}: year {year} is not a budget year ({MIN_YEAR}-{MAX_YEAR})",
+            )
+            head["year"] = None
         head["stamp"] = f.text("stamp")
         head["date"] = f.date("date")
         parliament = f.map("parliament")
@@ -263,12 +282,10 @@ class _Loader:
             )
             return None
         path = self.root / "ises" / f"{key}.yaml"
-        if not path.is_file():
-            self.ctx.error(
-                "BBT007", loc, f"ISE {key!r} is listed but {relpath(path)} does not exist"
-            )
+        if not exists(path):
+            self.ctx.error("BBT007", loc, f"ISE {key!r} is listed but {shown(path)} does not exist")
             return None
-        node = parse_yaml(path, self.ctx.findings)
+        node = self.ctx.parse(path)
         if node is None:
             return None
         f = Fields(self.ctx, node, f"ISE {key}")
@@ -293,8 +310,13 @@ class _Loader:
         folder = self.root / "articles"
         articles: list[Article] = []
         seen: dict[str, Location] = {}
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            node = parse_yaml(path, self.ctx.findings)
+        try:
+            paths = list_inputs(folder, ".yaml", self.ctx.roots) if exists(folder) else []
+        except InputRefused as exc:
+            self.ctx.error(exc.code, Location(shown(folder)), exc.reason)
+            paths = []
+        for path in paths:
+            node = self.ctx.parse(path)
             if node is None:
                 continue
             article = self.article(node, path)
@@ -468,9 +490,9 @@ class _Loader:
 
     def optional(self, name: str) -> YNode | None:
         path = self.root / name
-        if not path.is_file():
+        if not exists(path):
             return None
-        return parse_yaml(path, self.ctx.findings)
+        return self.ctx.parse(path)
 
     def glossary(self) -> tuple[GlossaryEntry, ...]:
         node = self.optional("glossary.yaml")

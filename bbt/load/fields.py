@@ -14,20 +14,32 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.errors import Finding, Location, Severity, relpath
-from bbt.load.yamlsrc import Map, Scalar, Seq, YNode, read_text
+from bbt.errors import Finding, Location, Severity
+from bbt.files import exists, shown
+from bbt.load.characters import first_problem, line_of, nfc
+from bbt.load.yamlsrc import Map, Scalar, Seq, YNode, parse_yaml, read_text
 from bbt.model import Narrative
 from bbt.money import AmountError, parse_amount
 
 _MD_REF = re.compile(r"^[\w./-]+\.md$")
+_DECIMAL_INTEGER = re.compile(r"^[-+]?[0-9]+$")
 
 
 class Context:
-    """What all readers of one load share: the budget folder and the list of findings."""
+    """What all readers of one load share: the budget folder and the list of findings.
+
+    Every file is read inside ``root`` only (bbt.files): a link pointing out of the budget
+    folder, a named pipe or a device is a finding, never read.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.roots = (root,)
         self.findings: list[Finding] = []
+
+    def parse(self, path: Path) -> YNode | None:
+        """A YAML file of the budget folder as nodes, or None (with findings)."""
+        return parse_yaml(path, self.findings, self.roots)
 
     def error(self, code: str, loc: Location, message: str) -> None:
         self.findings.append(Finding(code, Severity.ERROR, loc, message))
@@ -37,17 +49,23 @@ class Context:
 
     def narrative_file(self, ref: str, loc: Location) -> Narrative | None:
         """Read a Markdown file referenced from YAML; it must lie inside the budget folder."""
-        path = (self.root / ref).resolve()
-        if not path.is_relative_to(self.root.resolve()):
+        path = self.root / ref
+        if ref.startswith("/") or ".." in Path(ref).parts:
             self.error("BBT007", loc, f"text file {ref!r} lies outside the budget folder")
             return None
-        if not path.is_file():
-            self.error("BBT007", loc, f"text file {ref!r} does not exist in {relpath(self.root)}")
+        if not exists(path):
+            self.error("BBT007", loc, f"text file {ref!r} does not exist in {shown(self.root)}")
             return None
-        text = read_text(path, self.findings)
+        text = read_text(path, self.findings, roots=self.roots)
         if text is None:
             return None
-        return Narrative(text, Location(relpath(path), 1))
+        text = nfc(text)
+        name = shown(path)
+        problem = first_problem(text)
+        if problem is not None:
+            where = Location(name, 1 + line_of(text, problem.offset))
+            self.error("BBT025", where, problem.message())
+        return Narrative(text, Location(name, 1))
 
 
 def _kind(node: YNode) -> str:
@@ -106,20 +124,34 @@ class Fields:
         )
 
     def text(self, key: str, required: bool = False, default: str = "") -> str:
+        """A single-line text (a title, a code, a reference); not prose, see :meth:`narrative`.
+
+        Besides what every text refuses (bbt.load.characters), a soft hyphen, or a non-ASCII
+        character in a text shaped like an article code, is a finding (BBT025).
+        """
         node = self.raw(key, required)
         if node is None:
             return default
         if not isinstance(node, Scalar) or node.tag not in ("str", "int", "float"):
             self._type_error(key, node, "text")
             return default
+        problem = first_problem(node.text, prose=False)
+        if problem is not None and first_problem(node.text) is None:  # else reported on load
+            self.ctx.error("BBT025", node.loc, f"{self.what}: " + problem.message(repr(key)))
         return node.text
 
     def integer(self, key: str, required: bool = False) -> int | None:
+        """A whole number in decimal digits (``0x7E8`` and ``0o3750`` are refused)."""
         node = self.raw(key, required)
         if node is None:
             return None
-        if not isinstance(node, Scalar) or node.tag != "int" or not isinstance(node.value, int):
-            self._type_error(key, node, "a whole number")
+        if (
+            not isinstance(node, Scalar)
+            or node.tag != "int"
+            or not isinstance(node.value, int)
+            or not _DECIMAL_INTEGER.match(node.text)
+        ):
+            self._type_error(key, node, "a whole number in decimal digits")
             return None
         return node.value
 
@@ -152,9 +184,12 @@ class Fields:
             self._type_error(key, node, "an amount")
             return None
         if node.tag == "str" and not node.quoted:
-            self.ctx.error(
-                "BBT009", node.loc, f"{self.what}: {key}: {node.text!r} is not an amount"
-            )
+            try:
+                parse_amount(node.text)  # for its message: a digit separator, a comma ...
+                reason = f"{node.text!r} is not an amount"
+            except AmountError as exc:
+                reason = str(exc)
+            self.ctx.error("BBT009", node.loc, f"{self.what}: {key}: {reason}")
             return None
         if node.quoted and re.match(r"^-?\d{1,3}(\.\d{3})+$", node.text.strip()):
             self.ctx.error(
@@ -167,7 +202,7 @@ class Fields:
         try:
             value = parse_amount(node.text)
         except AmountError as exc:
-            self.ctx.error("BBT009", node.loc, f"{self.what}: {key}: {exc}")
+            self.ctx.error(exc.code, node.loc, f"{self.what}: {key}: {exc}")
             return None
         keuro_field = key in ("ba", "ba_jr", "bu", "vak", "vek", "ao", "to", "lo", "value")
         if (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,15 @@ import yaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bbt.errors import Finding, Location, Severity, relpath
+from bbt.errors import Finding, Location, Severity
+from bbt.files import MAX_INPUT_BYTES, InputRefused, read_input, shown
+from bbt.load.characters import first_problem, line_of, nfc
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = MAX_INPUT_BYTES
 """A budget file is a few kilobytes; anything above this is a mistake (or an attack)."""
+
+MAX_DEPTH = 50
+"""Nesting of lists and mappings in one file; budget files need about five levels."""
 
 MAX_NODES = 200_000
 """Upper bound on nodes produced from one file, aliases expanded (alias bombs stop here)."""
@@ -88,32 +94,24 @@ class YamlFindings(Exception):
         self.findings = findings
 
 
-def read_text(path: Path, findings: list[Finding], max_bytes: int = MAX_FILE_BYTES) -> str | None:
-    """Read a UTF-8 text file, or add a finding and return None.
+def read_text(
+    path: Path,
+    findings: list[Finding],
+    max_bytes: int = MAX_FILE_BYTES,
+    roots: Sequence[Path] | None = None,
+) -> str | None:
+    """Read a UTF-8 text file inside ``roots``, or add a finding and return None.
 
-    A byte-order mark is tolerated with a warning; tabs are allowed only outside indentation
-    (the YAML reader reports indentation tabs with a clearer message than the parser's).
+    ``roots`` are the folders the file must lie in (links resolved); by default the folder
+    that holds it. A byte-order mark is tolerated with a warning; tabs are allowed only
+    outside indentation (the YAML reader reports indentation tabs with a clearer message).
     """
-    name = relpath(path)
+    name = shown(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        findings.append(
-            Finding("BBT010", Severity.ERROR, Location(name), f"cannot read file: {exc.strerror}")
-        )
+        raw = read_input(path, roots if roots is not None else (path.parent,), limit=max_bytes)
+    except InputRefused as exc:
+        findings.append(Finding(exc.code, Severity.ERROR, Location(name), exc.reason))
         return None
-    if size > max_bytes:
-        findings.append(
-            Finding(
-                "BBT010",
-                Severity.ERROR,
-                Location(name),
-                f"file is {size / 1024 / 1024:.1f} MB, above the limit of "  # float-ok: file size
-                f"{max_bytes // (1024 * 1024)} MB for one budget file; split it or check it is the right file",
-            )
-        )
-        return None
-    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         findings.append(
             Finding(
@@ -139,12 +137,35 @@ def read_text(path: Path, findings: list[Finding], max_bytes: int = MAX_FILE_BYT
         return None
 
 
-def parse_yaml(path: Path, findings: list[Finding]) -> YNode | None:
-    """Parse one YAML file into nodes; on failure add findings and return None."""
-    text = read_text(path, findings)
+def parse_yaml(
+    path: Path, findings: list[Finding], roots: Sequence[Path] | None = None
+) -> YNode | None:
+    """Parse one YAML file (inside ``roots``, see :func:`read_text`) into nodes, or add findings."""
+    text = read_text(path, findings, roots=roots)
     if text is None:
         return None
-    return parse_yaml_text(text, relpath(path), findings)
+    return parse_yaml_text(text, shown(path), findings)
+
+
+def _depth_problem(text: str) -> tuple[int, str] | None:
+    """Line and message when collections nest deeper than :data:`MAX_DEPTH`.
+
+    Checked on the parser's events (a loop) before composing: libyaml's composer and our
+    converter recurse once per level, and a file of ``[[[[...]]]]`` must not exhaust the stack.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = int(event.start_mark.line) + 1 if event.start_mark else 0
+                return (
+                    line,
+                    f"YAML nested more than {MAX_DEPTH} levels deep; budget files need a few",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | None:
@@ -162,6 +183,10 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
             )
             return None
     try:
+        deep = _depth_problem(text)
+        if deep is not None:
+            findings.append(Finding("BBT019", Severity.ERROR, Location(name, deep[0]), deep[1]))
+            return None
         node = yaml.compose(text, Loader=_LOADER)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -191,11 +216,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when availabl
 _CORE = (
     ("null", re.compile(r"^(~|null|Null|NULL|)$")),
     ("bool", re.compile(r"^(true|True|TRUE|false|False|FALSE)$")),
-    ("int", re.compile(r"^([-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$")),
+    ("int", re.compile(r"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")),
     (
         "float",
         re.compile(
-            r"^([-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
+            r"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
         ),
     ),
     ("timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$")),
@@ -256,53 +281,64 @@ class _Converter:
                 f"YAML tag {tag!r} is not allowed; budget files hold plain data only",
             )
         if isinstance(node, MappingNode):
-            values: dict[str, YNode] = {}
-            keys: dict[str, Location] = {}
-            order: list[str] = []
-            for key_node, value_node in node.value:
-                if _tag(key_node) == _STD + "merge":
-                    raise self.fail(
-                        key_node,
-                        "BBT011",
-                        "YAML merge keys (<<) are not supported; write the keys out",
-                    )
-                if not isinstance(key_node, ScalarNode):
-                    raise self.fail(
-                        key_node, "BBT003", "a key must be a plain word, not a list or mapping"
-                    )
-                key = str(key_node.value)
-                if key in values:
-                    self.findings.append(
-                        Finding(
-                            "BBT013",
-                            Severity.ERROR,
-                            self.loc(key_node),
-                            f"key {key!r} appears twice in this mapping (first at line {keys[key].line})",
-                        )
-                    )
-                    continue
-                keys[key] = self.loc(key_node)
-                values[key] = self.convert(value_node)
-                order.append(key)
-            return Map(values, keys, self.loc(node), order)
+            return self.mapping(node)
         if isinstance(node, SequenceNode):
             return Seq([self.convert(item) for item in node.value], self.loc(node))
         assert isinstance(node, ScalarNode)
         return self.scalar(node, tag)
 
+    def mapping(self, node: MappingNode) -> Map:
+        values: dict[str, YNode] = {}
+        keys: dict[str, Location] = {}
+        order: list[str] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node) == _STD + "merge":
+                raise self.fail(
+                    key_node,
+                    "BBT011",
+                    "YAML merge keys (<<) are not supported; write the keys out",
+                )
+            if not isinstance(key_node, ScalarNode):
+                raise self.fail(
+                    key_node, "BBT003", "a key must be a plain word, not a list or mapping"
+                )
+            key = self.checked(key_node, prose=False)
+            if key in values:
+                self.findings.append(
+                    Finding(
+                        "BBT013",
+                        Severity.ERROR,
+                        self.loc(key_node),
+                        f"key {key!r} appears twice in this mapping (first at line {keys[key].line})",
+                    )
+                )
+                continue
+            keys[key] = self.loc(key_node)
+            values[key] = self.convert(value_node)
+            order.append(key)
+        return Map(values, keys, self.loc(node), order)
+
+    def checked(self, node: ScalarNode, prose: bool = True) -> str:
+        """The scalar's text in NFC; a refused character (bbt.load.characters) is a finding."""
+        text = nfc(str(node.value))
+        problem = first_problem(text, prose)
+        if problem is not None:
+            loc = self.loc(node)
+            if node.style in ("|", ">"):  # a block scalar: its lines follow the key's line
+                loc = Location(loc.file, loc.line + 1 + line_of(text, problem.offset))
+            where = "a key" if not prose else ""
+            self.findings.append(Finding("BBT025", Severity.ERROR, loc, problem.message(where)))
+        return text
+
     def scalar(self, node: ScalarNode, tag: str) -> Scalar:
-        text = str(node.value)
+        text = self.checked(node)
         quoted = node.style in ("'", '"')
         kind = tag[len(_STD) :]
         value: object = text
         if kind == "int":
             try:
-                value = (
-                    int(text.replace("_", ""), 0)
-                    if text[:2] in ("0o", "0x")
-                    else int(text.replace("_", ""))
-                )
-            except ValueError:
+                value = int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+            except ValueError:  # more digits than Python converts (4,300)
                 value = text
         elif kind == "bool":
             value = text.lower() == "true"

@@ -9,22 +9,32 @@
 * A failed build replaces the page with its findings (``file:line: error: message [code]``),
   never a stale document; the next good build brings the document back.
 * Loopback by default (``127.0.0.1``): it serves a draft, not a website. Besides the page it
-  serves only files inside the budget folder (narrative images), never outside it.
+  serves only the files the page itself refers to (narrative images), read through the
+  confined reader: never a dotfile, YAML, Markdown or template, never outside the folder.
+* It answers only to a ``Host`` that is ``localhost``, an IP address or the ``--host`` given,
+  so a web page cannot reach it through a name of its own (DNS rebinding); a malformed
+  address (a NUL character, invalid UTF-8) is a 400, never an error in the server.
+* A watched folder that disappears is a failed build ("does not exist") shown on the page,
+  and the document comes back when the folder does; the watcher never stops.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import mimetypes
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from bbt.errors import Finding
+from bbt.files import InputRefused, read_input
+from bbt.narrative.policy import judge, references
 from bbt.pipeline import DEFAULT_TEMPLATES, check, render
 
 POLL_SECONDS = 0.3
@@ -55,18 +65,45 @@ _STYLE = """<style>
 """
 
 
+NEVER_SERVED = (".yaml", ".yml", ".md", ".j2", ".py")
+"""Suffixes of the sources, never served even when the page names them."""
+
+
 def snapshot(folders: tuple[Path, ...]) -> dict[Path, tuple[int, int]]:
-    """Modification time and size of every watched file under ``folders``."""
+    """Modification time and size of every watched file under ``folders``.
+
+    Never raises: a folder that is gone (or not a folder) is recorded as such, so its
+    disappearance and its return are both changes.
+    """
     files: dict[Path, tuple[int, int]] = {}
     for folder in folders:
-        for path in folder.rglob("*"):
-            if path.suffix in WATCHED and path.is_file():
+        if not os.path.isdir(folder):
+            files[folder] = (-1, -1)
+            continue
+        for where, _dirs, names in os.walk(folder):  # errors (a vanished subfolder) are skipped
+            for name in names:
+                path = Path(where) / name
+                if path.suffix not in WATCHED:
+                    continue
                 try:
                     stat = path.stat()
-                except OSError:  # removed between listing and stat
+                except OSError:  # removed between listing and stat, or a broken link
                     continue
                 files[path] = (stat.st_mtime_ns, stat.st_size)
     return files
+
+
+def assets(page: str, root: Path) -> frozenset[str]:
+    """The files of the budget folder the page refers to (relative paths), and nothing else."""
+    found = set()
+    for ref in references(page):
+        if ref.url and judge(ref, root) is None and not ref.url.startswith(("#", "data:")):
+            path = PurePosixPath(unquote(urlsplit(ref.url).path))
+            if not any(part.startswith(".") for part in path.parts) and (
+                path.suffix.lower() not in NEVER_SERVED
+            ):
+                found.add(str(path))
+    return frozenset(found)
 
 
 def error_page(findings: list[Finding] | list[str], title: str) -> str:
@@ -99,7 +136,8 @@ class LiveDocument:
     version: int = 0
     page: str = ""
     ok: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # float-ok: a duration
+    files: frozenset[str] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def rebuild(self) -> None:
@@ -107,11 +145,14 @@ class LiveDocument:
         start = time.perf_counter()
         try:
             page, ok = self._render()
+            files = assets(page, self.budget) if ok else frozenset()
         except Exception as exc:  # a bug must not stop the watcher: show it on the page
             page, ok = error_page([f"internal error: {exc!r}"], str(self.budget)), False
+            files = frozenset()
         with self._lock:
             self.version += 1
             self.ok = ok
+            self.files = files
             self.seconds = time.perf_counter() - start
             self.page = _inject(page, self.version)
 
@@ -151,10 +192,13 @@ class Watcher(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(POLL_SECONDS):
-            now = snapshot(self.folders)
-            if now != self.seen:
-                self.seen = now
-                self.on_change()
+            try:
+                now = snapshot(self.folders)
+                if now != self.seen:
+                    self.seen = now
+                    self.on_change()
+            except Exception:  # the watcher must outlive any one bad moment of the folder
+                continue
 
     def stop(self) -> None:
         self.stopped.set()
@@ -175,7 +219,7 @@ class Server:
         self.document = LiveDocument(Path(budget), Path(templates))
         self.log = log
         self.document.rebuild()
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self.document))
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self.document, host))
         self.httpd.daemon_threads = True
         self.watcher = Watcher((Path(budget), Path(templates)), self._changed)
         self._thread = threading.Thread(
@@ -205,13 +249,51 @@ class Server:
         self._thread.join(timeout=5)
 
 
-def _handler(document: LiveDocument) -> type[BaseHTTPRequestHandler]:
-    root = document.budget.resolve()
+def host_allowed(header: str | None, host: str) -> bool:
+    """Whether a ``Host`` header names this server: ``localhost``, an IP address or ``host``.
+
+    A page on another site reaches a local server through a DNS name of its own pointing at
+    127.0.0.1 (DNS rebinding); such a name is refused. IP addresses cannot be rebound.
+    """
+    if not header:
+        return False
+    name = header.strip()
+    if name.startswith("["):  # [::1]:8000
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.lower().rstrip(".")
+    if name in ("localhost", host.lower()):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _handler(document: LiveDocument, host: str = "127.0.0.1") -> type[BaseHTTPRequestHandler]:
+    root = document.budget
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            path = unquote(urlsplit(self.path).path)
-            if path in ("/", "/index.html"):
+            try:
+                self._get()
+            except Exception:  # never a traceback in the terminal, never a dropped answer
+                self._send(500, b"internal error", "text/plain; charset=utf-8")
+
+        def _get(self) -> None:
+            if not host_allowed(self.headers.get("Host"), host):
+                self._send(
+                    421,
+                    b"unknown host; bbt serve answers only to this machine",
+                    "text/plain; charset=utf-8",
+                )
+                return
+            path = _path_of(self.path)
+            if path is None:
+                self._send(400, b"malformed address", "text/plain; charset=utf-8")
+            elif path in ("/", "/index.html"):
                 _version, page = document.current()
                 self._send(200, page.encode("utf-8"), "text/html; charset=utf-8")
             elif path == "/__version":
@@ -221,19 +303,25 @@ def _handler(document: LiveDocument) -> type[BaseHTTPRequestHandler]:
                 self._file(path)
 
         def _file(self, path: str) -> None:
-            """A file of the budget folder (an image the narrative shows), nothing else."""
-            target = (root / path.lstrip("/")).resolve()
-            if ".." in Path(path).parts or not target.is_relative_to(root) or not target.is_file():
+            """A file the page refers to (a narrative image), read inside the budget folder."""
+            relative = path.lstrip("/")
+            if relative not in document.files:
                 self._send(404, b"not found", "text/plain; charset=utf-8")
                 return
-            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            self._send(200, target.read_bytes(), kind)
+            try:
+                data = read_input(root / relative, (root,))
+            except InputRefused:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+                return
+            kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            self._send(200, data, kind)
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             self.wfile.write(body)
 
@@ -243,4 +331,17 @@ def _handler(document: LiveDocument) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-__all__ = ["LiveDocument", "Server", "Watcher", "error_page", "snapshot"]
+def _path_of(target: str) -> str | None:
+    """The decoded path of a request target, or None when it is malformed."""
+    if not target.startswith("/") or "\0" in target:
+        return None
+    try:
+        path = unquote(urlsplit(target).path, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if "\0" in path or "\\" in path or ".." in PurePosixPath(path).parts:
+        return None
+    return path
+
+
+__all__ = ["LiveDocument", "Server", "Watcher", "assets", "error_page", "host_allowed", "snapshot"]

@@ -37,6 +37,7 @@ with warnings.catch_warnings():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from bbt.errors import Finding, Location, RenderError, Severity, relpath
+from bbt.files import InputRefused, confine, exists, read_input, shown
 from bbt.render.html import gc_paused
 from bbt.render.pdfua import conform, summary
 
@@ -71,14 +72,15 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         raw = unquote(parts.path)
         if ".." in Path(raw).parts:
             raise RefusedResource(url, "BBT302", "refused resource with '..' in its path")
-        path = Path(raw).resolve()  # follows symlinks: a link pointing out is refused below
-        if not any(path.is_relative_to(d) for d in self.allowed):
+        path = Path(raw)
+        if not exists(path):
+            raise RefusedResource(url, "BBT303", "missing resource")
+        try:  # resolves links: one pointing out is refused
+            return confine(path, self.allowed, "the budget and template folders")
+        except InputRefused:
             raise RefusedResource(
                 url, "BBT302", "refused resource outside the budget and template folders"
-            )
-        if not path.is_file():
-            raise RefusedResource(url, "BBT303", "missing resource")
-        return path
+            ) from None
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -89,8 +91,12 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
                 url, "BBT302", "refused network resource (only files of the budget and templates)"
             )
         path = self.path_of(url)
+        try:  # the confined reader: no pipe, no device, at most the size limit
+            data = read_input(path, self.allowed, within="the budget and template folders")
+        except InputRefused as exc:
+            raise RefusedResource(url, exc.code, f"refused resource ({exc.reason})") from None
         mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
 
 _MIME = {
@@ -132,9 +138,22 @@ def source_date(html: str) -> Iterator[None]:
 def _stylesheet(allowed_dirs: Sequence[Path]) -> Path | None:
     for folder in allowed_dirs:
         candidate = Path(folder) / PDF_STYLESHEET
-        if candidate.is_file():
+        if exists(candidate):
             return candidate
     return None
+
+
+def _read_stylesheet(sheet: Path, allowed_dirs: Sequence[Path]) -> str:
+    """The PDF stylesheet's text, through the confined reader (a link out is refused)."""
+    try:
+        data = read_input(sheet, allowed_dirs, within="the budget and template folders")
+        return data.decode("utf-8")
+    except InputRefused as exc:
+        finding = Finding(exc.code, Severity.ERROR, Location(shown(sheet)), exc.reason)
+    except UnicodeDecodeError:
+        message = "stylesheet is not UTF-8; save it as UTF-8"
+        finding = Finding("BBT301", Severity.ERROR, Location(shown(sheet)), message)
+    raise RenderError([finding])
 
 
 def render_pdf(
@@ -157,7 +176,7 @@ def render_pdf(
             if sheet is not None:
                 stylesheets.append(
                     CSS(
-                        string=sheet.read_text("utf-8"),
+                        string=_read_stylesheet(sheet, allowed_dirs),
                         base_url=sheet.resolve().parent.as_uri() + "/",
                         url_fetcher=fetcher,
                         font_config=fonts,

@@ -1,0 +1,237 @@
+"""What a rendered HTML may refer to: its own anchors and files inside the budget folder.
+
+A document is read in browsers and printed to PDF; anything it makes them load (an image from
+the web, a stylesheet on another host, a file of the build machine) leaks the reader or the
+machine, or changes what is published. :func:`references` lists every such reference of an
+HTML text: ``src``, ``srcset``, ``poster``, ``background``, ``data``, the ``href`` of
+``<link>``, ``<base>`` and SVG images, ``url(...)`` and ``@import`` in style attributes and
+``<style>``, ``<meta http-equiv="refresh">``, and refuses embedded content (``<iframe>``,
+``<object>``, ``<embed>`` ...), scripts and event handlers outright. A link (``<a href>``) is
+not loaded and may point anywhere but at ``javascript:``. :func:`judge` says what is wrong
+with one reference; :func:`narrative_findings` turns a narrative's problems into ``BBT204``
+findings at the line of the text that made them (the renderer applies the same rules to the
+whole document in :mod:`bbt.render.policy`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from bbt.errors import Finding, Severity
+from bbt.files import InputRefused, confine, exists
+from bbt.model import Narrative
+
+_LOADED = {
+    "src": None,  # on any element: img, script, iframe, audio, video, source, track, input ...
+    "srcset": None,
+    "poster": None,
+    "background": None,
+    "data": ("object",),
+    "ping": None,
+    "href": ("link", "base", "image", "feimage", "use"),
+    "xlink:href": None,
+    "action": ("form",),
+    "formaction": None,
+}
+"""Attributes whose URL a reader's browser loads (None: on every element)."""
+
+_EMBEDDED = {"iframe", "frame", "frameset", "object", "embed", "applet", "portal"}
+_CSS_URL = re.compile(
+    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I
+)
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript):", re.I)
+_SAFE_DATA = re.compile(r"^data:(image/(png|jpeg|gif|webp)|font/[a-z0-9]+)[;,]", re.I)
+_IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference of an HTML text to something outside it.
+
+    Attributes:
+        url: as written in the HTML (entities decoded); empty for refused elements.
+        element: the tag name (``img``, ``style`` ...).
+        attribute: the attribute (``src``, ``style``, ``(text)`` for a style sheet's text).
+        line: its line in the HTML (1-based).
+    """
+
+    url: str
+    element: str
+    attribute: str
+    line: int
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Reference] = []
+        self.in_style = False
+
+    def add(self, url: str, element: str, attribute: str) -> None:
+        self.found.append(Reference(url.strip(), element, attribute, self.getpos()[0]))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _EMBEDDED or tag == "script":
+            self.add("", tag, "")
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            where = _LOADED.get(name, ())
+            if name.startswith("on"):
+                self.add("", tag, name)
+            elif name == "srcset":
+                for candidate in value.split(","):
+                    self.add(candidate.strip().split(" ")[0], tag, name)
+            elif name == "style":
+                for url in _css_urls(value):
+                    self.add(url, tag, name)
+            elif where is None or tag in where or _SCRIPT_URL.match(value):
+                self.add(value, tag, name)
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            match = _REFRESH_URL.search(values.get("content", ""))
+            self.add(match.group(1) if match else "", tag, "http-equiv")
+        self.in_style = tag == "style"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            for url in _css_urls(data):
+                self.add(url, "style", "(text)")
+
+
+def _css_urls(css: str) -> Iterator[str]:
+    for match in _CSS_URL.finditer(css):
+        yield next(group for group in match.groups() if group is not None)
+
+
+def references(html: str) -> list[Reference]:
+    """Every reference of ``html`` that a browser would load, and every refused element."""
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.found
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a reference is not allowed.
+
+    Attributes:
+        code: ``BBT302`` refused, ``BBT303`` a missing file.
+        kind: ``network``, ``outside``, ``missing`` or ``refused`` (scripts, embedded content ...).
+        reason: one clause for a message.
+    """
+
+    code: str
+    kind: str
+    reason: str
+
+
+def judge(ref: Reference, root: Path) -> Verdict | None:
+    """What is wrong with a reference; None when it is allowed.
+
+    Allowed: the document's own anchors (``#...``), raster images and fonts as ``data:`` URIs,
+    and relative paths to files inside ``root`` (the budget folder; links resolved).
+    """
+    url = ref.url
+    if not url:
+        if ref.attribute.startswith("on"):
+            return Verdict("BBT302", "refused", f"event handler {ref.attribute} on <{ref.element}>")
+        if ref.element == "meta":
+            return None
+        what = "a script" if ref.element == "script" else "embedded content"
+        return Verdict("BBT302", "refused", f"{what} (<{ref.element}>); the document loads nothing")
+    if url.startswith("#"):
+        return None
+    if _SCRIPT_URL.match(url):
+        return Verdict(
+            "BBT302", "refused", "a script address (javascript:); the document runs nothing"
+        )
+    if ref.element == "base":
+        return Verdict("BBT302", "refused", "<base> changes where every address points")
+    if _SAFE_DATA.match(url):
+        return None
+    if url.startswith("//") or _SCHEME.match(url):
+        if url.lower().startswith("file:"):
+            return Verdict(
+                "BBT302", "network", "refused resource outside the budget and template folders"
+            )
+        return Verdict(
+            "BBT302", "network", "refused network resource (only files of the budget and templates)"
+        )
+    path = unquote(urlsplit(url).path)
+    if path.startswith("/") or ".." in PurePosixPath(path).parts:
+        return Verdict("BBT302", "outside", "refused resource outside the budget folder")
+    target = root / path
+    if not exists(target):
+        return Verdict("BBT303", "missing", "missing resource (not in the budget folder)")
+    try:
+        confine(target, (root,))
+    except InputRefused as exc:
+        return Verdict("BBT302", "outside", f"refused resource: {exc.reason}")
+    return None
+
+
+# -- narrative ------------------------------------------------------------------------------
+
+_NARRATIVE_REASONS = {
+    "network": "{what} {url!r} is a URL; bbt never fetches from the network or outside the budget folder: put the file in the budget folder and refer to it by its relative path",
+    "outside": "{what} {url!r} lies outside the budget folder; refer to a file inside it",
+    "missing": "{what} {url!r} does not exist in the budget folder",
+    "refused": "{what} refused: {reason}",
+}
+
+
+def _line_in(url: str, *sources: str) -> int | None:
+    """The 0-based line of the first source text that shows ``url`` (or its decoded form)."""
+    needles = [n for n in dict.fromkeys((url, unquote(url), url[:40])) if n]
+    for source in sources:
+        for needle in needles:
+            at = source.find(needle)
+            if at >= 0:
+                return source.count("\n", 0, at)
+    return None
+
+
+def narrative_findings(
+    html: str, narrative: Narrative, root: Path, expanded: str | None = None
+) -> list[Finding]:
+    """BBT204 for every reference of a narrative's HTML that is not a file of the budget folder.
+
+    ``expanded`` is the text after its expressions were evaluated (its lines are the
+    narrative's lines): it locates an address built by an expression, and inline images that
+    Markdown did not render (``file:`` and ``data:`` addresses) are refused from it too.
+    """
+    sources = [s for s in (expanded, narrative.source) if s]
+    found: dict[tuple[int, str], Finding] = {}
+    refs = references(html)
+    refs += [Reference(url, "img", "src", 0) for url in _IMAGE_SOURCE.findall(expanded or "")]
+    for ref in refs:
+        verdict = judge(ref, root)
+        if verdict is None:
+            continue
+        line = _line_in(ref.url, *sources) if ref.url else None
+        message = _narrative_message(ref, verdict)
+        loc = narrative.loc.at_line(line or 0)
+        found.setdefault((loc.line, ref.url), Finding("BBT204", Severity.ERROR, loc, message))
+    return list(found.values())
+
+
+def _narrative_message(ref: Reference, verdict: Verdict) -> str:
+    what = "image" if ref.element == "img" else f"<{ref.element} {ref.attribute}>"
+    return _NARRATIVE_REASONS[verdict.kind].format(what=what, url=ref.url, reason=verdict.reason)
+
+
+__all__ = ["Reference", "Verdict", "judge", "narrative_findings", "references"]
