@@ -1,5 +1,5 @@
 """``python -m bbt``: the same as the ``bbt`` command (the usual fallback on Windows)."""
 
-from bbt.cli import main
+from bbt.guard import main
 
 main()

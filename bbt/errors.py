@@ -8,6 +8,7 @@ used to stop a step that cannot go on (:class:`LoadError` carries all findings o
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +97,17 @@ class RenderError(FindingsError):
     """A template, narrative or asset could not be rendered; ``findings`` says where."""
 
 
-def relpath(path: Path) -> str:
-    """A path as users want to read it: relative to the working directory when possible."""
+def relpath(path: Path | str) -> str:
+    """A path as users want to read it: relative to the working directory when inside it.
+
+    Links are not followed: a message names the file the user wrote, never where a link
+    points (a link out of a budget folder must not reveal its target).
+    """
+    absolute = os.path.abspath(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        relative = os.path.relpath(absolute, os.getcwd())
+    except ValueError:  # another drive (Windows)
         return str(path)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return str(path)
+    return relative

@@ -24,6 +24,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bbt.errors import relpath
+
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """A budget file or template is a few kilobytes; anything above this is a mistake (or an attack)."""
 
@@ -47,19 +49,8 @@ class InputRefused(Exception):
 
 
 def shown(path: Path | str) -> str:
-    """A path as users want to read it: relative to the working directory when inside it.
-
-    Unlike :func:`os.path.realpath`, links are not followed: a message names the file the user
-    wrote, never where a link points.
-    """
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, os.getcwd())
-    except ValueError:  # another drive (Windows)
-        return str(path)
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return str(path)
-    return relative
+    """A path as users want to read it, links not followed (:func:`bbt.errors.relpath`)."""
+    return relpath(path)
 
 
 def exists(path: Path) -> bool:

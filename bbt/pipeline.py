@@ -52,7 +52,7 @@ def check(path: Path | str = DEFAULT_BUDGET) -> Result:
     # 3. outline: the document as a tree of parts, numbered, each text with its names.
     outline = outline_of(calculation)
     # 4. check: the registry of named rules over the figures and the texts.
-    from bbt.checks import resources, run_checks  # noqa: F401 - importing registers the rule
+    from bbt.checks import run_checks
 
     findings = findings + run_checks(outline)
     return Result(calculation, sorted(findings, key=Finding.sort_key), outline=outline)

@@ -158,10 +158,6 @@ def test_serve_page_has_no_axe_violations(chromium: Chromium) -> None:
     assert violations == [], _report(violations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bbt/preview/serve.py error_page (owner: the preview engineer): no main landmark",
-)
 def test_serve_error_page_has_no_axe_violations(chromium: Chromium, tmp_path: Path) -> None:
     """The page ``bbt serve`` shows while the budget has errors."""
     broken = copy_example(tmp_path / "broken")

@@ -159,7 +159,7 @@ def test_the_wheel_holds_every_file_of_the_package(wheel: Path, tmp_path: Path) 
         assert needed in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode("utf-8")
-    assert "bbt = bbt.cli:main" in text and "[bbt.extensions]" in text
+    assert "bbt = bbt.guard:main" in text and "[bbt.extensions]" in text
 
 
 def test_the_installed_wheel_builds_the_example_from_an_empty_folder(

@@ -35,7 +35,7 @@ def text_rule(function: TextRule) -> TextRule:
 
 def _register_all() -> None:
     # Importing the rule modules registers them; extensions' rule modules too.
-    from bbt.checks import glossary, outline, prose, reconcile  # noqa: F401
+    from bbt.checks import glossary, outline, prose, reconcile, resources  # noqa: F401
     from bbt.extension import hooks
 
     hooks("rules")

@@ -53,43 +53,6 @@ def check_drafts(outline: Outline) -> Iterator[Finding]:
             )
 
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-
-
-@text_rule
-def check_images(outline: Outline) -> Iterator[Finding]:
-    """BBT204: images in narrative are files inside the budget folder, never URLs or other paths."""
-    root = outline.calculation.document.root.resolve()
-    for piece in outline.texts():
-        for number, line in enumerate(piece.narrative.source.splitlines()):
-            for match in _IMAGE.finditer(line):
-                target = match.group(1)
-                loc = piece.narrative.loc.at_line(number)
-                if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
-                    yield Finding(
-                        "BBT204",
-                        Severity.ERROR,
-                        loc,
-                        f"image {target!r} is a URL; bbt never fetches from the network or outside the budget folder: put the file in the budget folder and refer to it by its relative path",
-                    )
-                    continue
-                path = (root / target).resolve()
-                if target.startswith("/") or not path.is_relative_to(root):
-                    yield Finding(
-                        "BBT204",
-                        Severity.ERROR,
-                        loc,
-                        f"image {target!r} lies outside the budget folder; refer to a file inside it",
-                    )
-                elif not path.is_file():
-                    yield Finding(
-                        "BBT204",
-                        Severity.ERROR,
-                        loc,
-                        f"image {target!r} does not exist in the budget folder",
-                    )
-
-
 @text_rule
 def check_narrative_renders(outline: Outline) -> Iterator[Finding]:
     """BBT201-203: every expression in a narrative is valid, known and safe.

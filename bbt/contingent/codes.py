@@ -26,5 +26,9 @@ CODES = table(
 | BBT433 | warning | more organisations reduced than the province had before the reduction |
 | BBT440 | error | CSV: empty file, unknown or missing column, wrong number of cells |
 | BBT450 | error | the overview template failed (file and line of the template) |
+| BBT418 | error | the register refused unread: a symbolic link out of the budget folder, not a regular file, a link loop or an over-long name |
+| BBT419 | error | YAML nested more than 50 levels deep |
+| BBT425 | error | an invisible, control or private-use character, or a digit other than 0-9 |
+| BBT426 | error | a figure of 10^18 or more |
 """
 )

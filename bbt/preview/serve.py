@@ -114,9 +114,9 @@ def error_page(findings: list[Finding] | list[str], title: str) -> str:
         f"<title>Build failed: {html.escape(title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:2rem}"
         "pre{background:#fdecea;padding:1rem;white-space:pre-wrap}</style></head>"
-        f"<body><h1>Build failed</h1><p>{len(findings)} problem(s) in {html.escape(title)}; "
+        f"<body><main><h1>Build failed</h1><p>{len(findings)} problem(s) in {html.escape(title)}; "
         "the page reloads when they are fixed.</p>\n"
-        f'<pre class="findings">{lines}</pre>\n</body></html>\n'
+        f'<pre class="findings">{lines}</pre>\n</main></body></html>\n'
     )
 
 

@@ -40,6 +40,7 @@ from bbt.narrative import (
     render_value,
 )
 from bbt.outline import Heading, Outline, Part, Text, outline_of
+from bbt.render.policy import check_narrative_html
 from bbt.render.templates import render_template
 
 DOCUMENT_TEMPLATE = "bbt/document.html.j2"
@@ -166,17 +167,25 @@ class _Plain:
             return None
         try:
             if text.inline:
-                return {
-                    "html": render_value(text.narrative.source, text.context, text.narrative.loc)
-                }
+                value = render_value(text.narrative.source, text.context, text.narrative.loc)
+                self.confine(str(value), text)
+                return {"html": value}
             html = render(text.narrative, text.context)
         except NarrativeError as exc:
             raise RenderError([exc.finding]) from None
+        self.confine(str(html), text)
         if self.source is not None:
             html = self.source.text(text)
         numbered, notes = self.notes.number(nest(str(html), text.level))
         notes, self.pending = self.pending + notes, []
         return {"html": numbered, "notes": notes}
+
+    def confine(self, html: str, text: Text) -> None:
+        """A narrative may refer only to files of its own budget folder (BBT204)."""
+        root = self.outline.calculation.document.root
+        refused = check_narrative_html(html, text.narrative, root)
+        if refused:
+            raise RenderError(refused)
 
     def table(self, table: dict[str, object] | None) -> dict[str, object] | None:
         if table is None:
