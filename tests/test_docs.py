@@ -78,6 +78,10 @@ def _commands(ctx: click.Context) -> list[click.Context]:
 def reference() -> str:
     """The command reference: each command's help, exactly as ``bbt ... --help`` prints it."""
     ctx = _context(main, "bbt", None)
+    for sub in [ctx, *_commands(ctx)]:
+        # click keeps a command's help option from its first run, whichever context (and
+        # help option names) that run had: start from the real CLI's.
+        sub.command._help_option = None
     parts = [
         "# Command reference",
         "",

@@ -29,6 +29,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from budgetkit import copy_example
+from conftest import ExampleBuild
 
 from bbt.pipeline import build
 from bbt.render.pdfua import audit
@@ -203,12 +204,8 @@ def problems(pages: list[Page]) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def example_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
-    from bbt.resources import EXAMPLE
-
-    out = tmp_path_factory.mktemp("example")
-    build(EXAMPLE, out, ("pdf",))
-    return read_pages(out / "2024-sociale-economie.pdf")
+def example_pages(example_build: ExampleBuild) -> list[Page]:
+    return read_pages(example_build.pdf_path)
 
 
 def generated_budget(root: Path) -> Path:

@@ -1,6 +1,6 @@
 """The PDF: table of contents with page numbers, bookmarks, tags, fonts, safety, repeatability.
 
-The document is rendered once per module (WeasyPrint takes seconds); the repeatability test
+The document is built once per test session (tests/conftest.py); the repeatability test
 renders it a second time.
 """
 
@@ -12,26 +12,24 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ExampleBuild
 from pypdf import PdfReader
 
 from bbt.errors import RenderError
-from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, check
-from bbt.render.html import render_html
+from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES
 from bbt.render.pdf import SafeFetcher, render_pdf
 
 ALLOWED = [DEFAULT_BUDGET, DEFAULT_TEMPLATES]
 
 
 @pytest.fixture(scope="module")
-def html() -> str:
-    result = check(DEFAULT_BUDGET)
-    assert result.calculation is not None
-    return render_html(result.calculation, template_dir=DEFAULT_TEMPLATES)
+def html(example_build: ExampleBuild) -> str:
+    return example_build.html
 
 
 @pytest.fixture(scope="module")
-def pdf(html: str) -> bytes:
-    return render_pdf(html, allowed_dirs=ALLOWED)
+def pdf(example_build: ExampleBuild) -> bytes:
+    return example_build.pdf
 
 
 @pytest.fixture(scope="module")
@@ -137,13 +135,12 @@ def test_fonts_are_embedded_from_the_repository(reader: PdfReader) -> None:
     assert all("+BBT-Sans" in n or "+BBT-Symbols" in n for n in names), names
 
 
-def test_tables_and_footnotes_in_pdf_text(reader: PdfReader) -> None:
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+def test_tables_and_footnotes_in_pdf_text(example_page_texts: list[str]) -> None:
+    text = "\n".join(example_page_texts)
     for figure in ("580.966", "552.157", "-2.188", "635.305", "653.583", "668.564"):
         assert figure in text
     # footnotes are page footnotes: each note's text is on the page of its call
-    for index, page in enumerate(reader.pages):
-        content = page.extract_text() or ""
+    for index, content in enumerate(example_page_texts):
         if index > 1 and "OD 16: Individueel maatwerk invoeren" in content:  # not the TOC
             assert "Zie ook begroting: JB0-1JEC2HF-WT, p.14" in content, index
 

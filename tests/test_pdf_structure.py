@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from conftest import ExampleBuild
 from weasyprint import HTML  # after bbt.render.pdf, which imports it with its warning muted
 
 from bbt.errors import Finding, Severity
-from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, check
-from bbt.render.html import render_html
+from bbt.pipeline import DEFAULT_TEMPLATES
 from bbt.render.pdf import render_pdf
 from bbt.render.pdfua import Problem, audit, claims_pdfua, conform, fix_structure
 
@@ -132,13 +132,9 @@ def page_images(pdf: bytes) -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def example() -> tuple[bytes, list[Finding]]:
-    result = check(DEFAULT_BUDGET)
-    assert result.calculation is not None
-    html = render_html(result.calculation, template_dir=DEFAULT_TEMPLATES)
-    findings: list[Finding] = []
-    pdf = render_pdf(html, allowed_dirs=[DEFAULT_BUDGET, DEFAULT_TEMPLATES], findings=findings)
-    return pdf, findings
+def example(example_build: ExampleBuild) -> tuple[bytes, list[Finding]]:
+    """The example's PDF as ``bbt build`` writes it, and what its PDF step reported."""
+    return example_build.pdf, example_build.pdf_findings
 
 
 @pytest.fixture(scope="module")
