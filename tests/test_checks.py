@@ -159,7 +159,7 @@ def test_explanation_owed(tmp_path):
 @pytest.mark.parametrize(
     ("text", "code", "words"),
     [
-        ("Bedroeg {{ vak.bux }} keuro.", "BBT202", "unknown data"),
+        ("Bedroeg {{ vak.bux }} keuro.", "BBT202", "vak has no 'bux'; did you mean 'bu'?"),
         ("{{ ''.__class__.__mro__ }}", "BBT203", "unsafe"),
         ("{% if %}", "BBT201", "syntax"),
         ("Alles {{ vak }}.", "BBT202", "group of figures"),
@@ -411,3 +411,19 @@ def test_index_tranches_add_up_per_provision(tmp_path):
         and f.location.line == 10
     )
     assert "BBT109" not in codes(findings(tmp_path / "ok", {"bbt.yaml": DOCUMENT_WITH_PROVISION}))
+
+
+def test_unknown_data_is_explained_in_the_documents_words(tmp_path):
+    """BBT202 names the figure and the movement, not Jinja's "'dict object' has no attribute"."""
+    cases = {
+        "{{ mv.index_apr42.vak }}": "this article has no movement with id 'index_apr42'; did you mean 'index_apr24'?",
+        "{{ vak.buu }}": "vak has no 'buu'; did you mean 'bu'?",
+        "{{ art['JB0-1JEC2HA-WX'].vak.bu }}": "this document has no article JB0-1JEC2HA-WX; did you mean 'JB0-1JEC2HA-WT'?",
+        "{{ figures.raming }}": "this article has no figure 'raming' under `figures:` (there is none)",
+    }
+    for n, (expression, words) in enumerate(cases.items()):
+        root = make_budget(tmp_path / str(n), {A: ARTICLE.replace("{{ vak.bu }}", expression)})
+        [finding] = [f for f in check(root).findings if f.code == "BBT202"]
+        assert finding.message == f"{expression}: {words}"
+        assert "dict object" not in finding.message
+        assert finding.location.line == 14

@@ -48,6 +48,7 @@ from bbt.errors import Finding, FindingsError, Location, Severity
 from bbt.format import FILTERS, bedrag, datum, getal, procent
 from bbt.model import Narrative
 from bbt.money import Count, Percent, Year
+from bbt.narrative.explain import unknown_data
 
 
 @dataclass(frozen=True)
@@ -658,12 +659,10 @@ def expand(narrative: Narrative, context: dict[str, object]) -> str:
                 "BBT203",
                 f"refused: {message} (narrative may only use the budget's figures)",
             ) from None
-        raise _error(
-            loc,
-            _template_line(exc, _NAME),
-            "BBT202",
-            f"expression refers to unknown data: {message}",
-        ) from None
+        line = _template_line(exc, _NAME)
+        said = unknown_data(narrative.source, line, context)
+        message = said or f"expression refers to unknown data: {message}"
+        raise _error(loc, line, "BBT202", message) from None
     except NarrativeValueError as exc:
         raise _error(loc, _template_line(exc, _NAME), "BBT202", str(exc)) from None
     except (TemplateError, TypeError, ArithmeticError, ValueError) as exc:
