@@ -117,6 +117,8 @@ class Article:
         figures: further amounts the explanation cites, by name.
         korte_inhoud: short description.
         toelichting: the explanation of the execution.
+        refs: where the references to other objects are written (``ise``, ``od``), so a
+            finding about them points at that line.
     """
 
     code: ArticleCode
@@ -130,6 +132,7 @@ class Article:
     korte_inhoud: Narrative = Narrative("")
     toelichting: Narrative = Narrative("")
     loc: Location = UNKNOWN
+    refs: dict[str, Location] = field(default_factory=dict, compare=False)
 
     @property
     def credit_types(self) -> tuple[str, ...]:

@@ -136,10 +136,10 @@ A = "articles/JB0-1JEC2HA-WT.yaml"
         (
             {A: ARTICLE.replace("ise: activering", "ise: activeringg")},
             "BBT007",
-            1,
+            3,
             "did you mean 'activering'",
         ),
-        ({A: ARTICLE.replace("od: OD17", "od: OD99")}, "BBT007", 1, "OD 'OD99' does not exist"),
+        ({A: ARTICLE.replace("od: OD17", "od: OD99")}, "BBT007", 4, "OD 'OD99' does not exist"),
         ({A: ARTICLE.replace("to: Elders, ", "")}, "BBT008", 11, "neither 'from' nor 'to'"),
         (
             {A: ARTICLE.replace("to: Elders", "to: JB0-1JEC2ZZ-WT")},
@@ -225,3 +225,20 @@ def test_format_doc_example_passes(tmp_path):
         path.write_text(body, encoding="utf-8")
     result = check(root)
     assert not result.failed(strict=True), [str(f) for f in result.findings]
+
+
+def test_an_unknown_od_is_reported_at_its_own_line_and_od_codes_ignore_spaces(tmp_path):
+    """BBT007 points at the ``od:`` line, not the top of the file; ``OD 17`` is ``OD17``."""
+    from bbt.pipeline import check
+
+    spaced = make_budget(
+        tmp_path / "a", {"articles/JB0-1JEC2HA-WT.yaml": ARTICLE.replace("od: OD17", "od: OD 17")}
+    )
+    result = check(spaced)
+    assert not result.errors
+    assert result.calculation.document.articles[0].od == "OD17"
+    wrong = make_budget(
+        tmp_path / "b", {"articles/JB0-1JEC2HA-WT.yaml": ARTICLE.replace("od: OD17", "od: OD71")}
+    )
+    [finding] = [f for f in check(wrong).findings if f.code == "BBT007"]
+    assert finding.location.line == 4 and "OD 'OD71' does not exist" in finding.message

@@ -350,7 +350,9 @@ class _Loader:
                 )
         title = f.text("title", required=True)
         ise = f.text("ise", required=True)
+        # "OD 17" and "OD17" name the same objective (docs/format.md): stored as OD17.
         od = f.text("od").replace(" ", "") or None
+        refs = {key: f.key_loc(key) for key in ("ise", "od") if f.has(key)}
         allowed = RECEIPT_CREDITS if code and code.is_receipt else EXPENDITURE_CREDITS
         credits = self.credits(f.map("credits", required=True), allowed, f.what)
         movements = tuple(
@@ -371,7 +373,18 @@ class _Loader:
         if code is None or not title:
             return None
         return Article(
-            code, title, ise, od, credits, movements, accruals, figures, korte, toelichting, f.loc
+            code,
+            title,
+            ise,
+            od,
+            credits,
+            movements,
+            accruals,
+            figures,
+            korte,
+            toelichting,
+            f.loc,
+            refs,
         )
 
     def credits(self, f: Fields | None, allowed: tuple[str, ...], what: str) -> dict[str, Series]:
@@ -662,13 +675,13 @@ class _Loader:
             if article.ise not in ise_keys:
                 self.ctx.error(
                     "BBT007",
-                    article.loc,
+                    article.refs.get("ise", article.loc),
                     _unknown(f"article {article.code}: ISE", article.ise, ise_keys),
                 )
             if article.od and article.od not in od_codes:
                 self.ctx.error(
                     "BBT007",
-                    article.loc,
+                    article.refs.get("od", article.loc),
                     _unknown(f"article {article.code}: OD", article.od, od_codes),
                 )
             if article.code.programme != doc.programme_code:
