@@ -17,6 +17,7 @@ the same input always gives the same output.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import re
 import string
 import time
@@ -26,9 +27,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from functools import lru_cache, wraps
+from functools import cache, lru_cache, wraps
+from types import CodeType
 from typing import Any
 
+import jinja2
 from jinja2 import (
     Environment,
     StrictUndefined,
@@ -38,6 +41,7 @@ from jinja2 import (
     UndefinedError,
     nodes,
 )
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
@@ -46,6 +50,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bbt.errors import Finding, FindingsError, Location, Severity
 from bbt.format import FILTERS, bedrag, datum, getal, procent
+from bbt.load.cache import Cache, fingerprint, key
 from bbt.model import Narrative
 from bbt.money import Count, Percent, Year
 from bbt.narrative.explain import unknown_data
@@ -607,15 +612,102 @@ def make_environment(limits: Limits = NARRATIVE_LIMITS, **options: Any) -> Bound
     return env
 
 
+# -- compiled code, kept between runs ---------------------------------------------------------
+
+_CODE = Cache("jinja")
+"""Compiled templates and narratives, by their source (bbt.load.cache)."""
+
+
+@cache
+def _code_fingerprint() -> str:
+    # The code generator above and Jinja's own decide what a source compiles to.
+    return fingerprint(__file__, versions=f"jinja2 {jinja2.__version__}")
+
+
+def _options(env: Environment) -> str:
+    """The environment settings that change what a source compiles to."""
+    return repr(
+        (
+            env.block_start_string,
+            env.block_end_string,
+            env.variable_start_string,
+            env.variable_end_string,
+            env.comment_start_string,
+            env.comment_end_string,
+            env.line_statement_prefix,
+            env.line_comment_prefix,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.newline_sequence,
+            env.keep_trailing_newline,
+            env.autoescape if isinstance(env.autoescape, bool) else "function",
+            env.optimized,
+            sorted(env.extensions),
+            env.finalize is not None,
+            type(env).__qualname__,
+        )
+    )
+
+
+def _loaded(name: str) -> CodeType | None:
+    data = _CODE.get(name)
+    if data is None:
+        return None
+    try:
+        code = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def compiled_code(env: Environment, source: str) -> CodeType:
+    """The code of ``source`` compiled in ``env`` (as ``from_string``), from the cache when
+    the same source was compiled before, by any run."""
+    name = key(_code_fingerprint(), _options(env), "<string>", source)
+    code = _loaded(name)
+    if code is None:
+        code = env.compile(source)
+        _CODE.put(name, marshal.dumps(code))
+    return code
+
+
+class CodeCache(BytecodeCache):
+    """Jinja's bytecode cache for templates of a folder, kept in bbt's cache (bbt.load.cache).
+
+    Jinja names a bucket by the template's name and file and checks it against a digest of
+    the source; an edited template misses and compiles again.
+    """
+
+    def _name(self, bucket: Bucket) -> str:
+        options = _options(bucket.environment)
+        return key(_code_fingerprint(), options, bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = _loaded(self._name(bucket))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            _CODE.put(self._name(bucket), marshal.dumps(bucket.code))
+
+
 _ENV = make_environment()
 _NAME = "<narrative>"
+_JINJA = ("{{", "{%", "{#")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def has_expressions(source: str) -> bool:
+    """Whether a text has any Jinja syntax; a text without is its own expansion."""
+    return any(mark in source for mark in _JINJA)
 
 
 @lru_cache(maxsize=1024)
 def _compiled(source: str) -> Template:
     """A narrative's compiled template, by its source: the checks and the renderer both expand
     every text, and compiling is most of the cost."""
-    template = _ENV.from_string(source)
+    template = _ENV.template_class.from_code(
+        _ENV, compiled_code(_ENV, source), _ENV.make_globals(None), None
+    )
     template.name = template.filename = _NAME
     return template
 
@@ -633,8 +725,12 @@ def _template_line(exc: BaseException, name: str) -> int:
 def expand(narrative: Narrative, context: dict[str, object]) -> str:
     """Evaluate the Jinja expressions of a narrative; the result is Markdown source."""
     loc = narrative.loc
+    source = narrative.source
+    if not has_expressions(source) and len(source) <= NARRATIVE_LIMITS.output:
+        # What Jinja would print: the text itself, line ends made "\n".
+        return _NEWLINES.sub("\n", source)
     try:
-        return _compiled(narrative.source).render(context)
+        return _compiled(source).render(context)
     except TemplateSyntaxError as exc:
         raise _error(
             loc, exc.lineno or 1, "BBT201", f"template syntax error: {exc.message}"

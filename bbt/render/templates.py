@@ -28,7 +28,13 @@ from jinja2.loaders import split_template_path
 
 from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.files import InputRefused, exists, read_input, shown
-from bbt.narrative.sandbox import TEMPLATE_LIMITS, LimitExceeded, make_environment, stopped
+from bbt.narrative.sandbox import (
+    TEMPLATE_LIMITS,
+    CodeCache,
+    LimitExceeded,
+    make_environment,
+    stopped,
+)
 
 
 class ConfinedLoader(BaseLoader):
@@ -76,7 +82,12 @@ def render_template(
     Every error is a finding with ``code`` (an extension passes its own, e.g. BBT450); a limit
     of the sandbox is ``BBT306``, a refused template file ``BBT018`` or ``BBT010``.
     """
-    env = make_environment(TEMPLATE_LIMITS, loader=ConfinedLoader(template_dir), auto_reload=False)
+    env = make_environment(
+        TEMPLATE_LIMITS,
+        loader=ConfinedLoader(template_dir),
+        auto_reload=False,
+        bytecode_cache=CodeCache(),  # a template is compiled once per change, not per run
+    )
     try:
         return env.get_template(name).render(ctx)
     except TemplateNotFound as exc:
