@@ -29,7 +29,7 @@ from bbt.checks.numbers import Stated, read_numbers
 from bbt.errors import Finding, Severity
 from bbt.format import bedrag, procent
 from bbt.money import Percent
-from bbt.narrative import NarrativeError, expand, render_value
+from bbt.narrative import NarrativeError, render_value
 from bbt.outline import Outline, Text
 
 DRAFT_MARKER = re.compile(r"\{#\s*draft\b(?P<note>.*?)#\}", re.S)
@@ -67,7 +67,7 @@ def check_narrative_renders(outline: Outline) -> Iterator[Finding]:
             if piece.inline:
                 render_value(piece.narrative.source, piece.context, piece.narrative.loc)
             else:
-                expand(piece.narrative, piece.context)
+                outline.expanded(piece)
         except NarrativeError as exc:
             finding = exc.finding
             if DRAFT_MARKER.search(piece.narrative.source) and finding.code == "BBT202":

@@ -15,7 +15,7 @@ from pathlib import Path
 from bbt.checks import text_rule
 from bbt.errors import Finding, Location
 from bbt.model import Document, Narrative
-from bbt.narrative import NarrativeError, expand, markdown, render_inline, render_value
+from bbt.narrative import NarrativeError, markdown, render_inline, render_value
 from bbt.narrative.policy import narrative_findings
 from bbt.outline import Outline, Text
 
@@ -27,7 +27,7 @@ def check_resources(outline: Outline) -> Iterator[Finding]:
     root = document.root
     for piece in outline.texts(inline=True):
         if piece.narrative:
-            yield from _text_findings(piece, root)
+            yield from _text_findings(outline, piece, root)
     notes = _footnotes(document)
     annexes = {n.source: n for n in (*document.annexes.rekenhof, *document.annexes.arresten)}
     for part in outline.walk():
@@ -40,13 +40,13 @@ def check_resources(outline: Outline) -> Iterator[Finding]:
             yield from narrative_findings(str(markdown(source)), item, root, source)
 
 
-def _text_findings(piece: Text, root: Path) -> list[Finding]:
+def _text_findings(outline: Outline, piece: Text, root: Path) -> list[Finding]:
     try:
         if piece.inline:
             html = str(render_value(piece.narrative.source, piece.context, piece.narrative.loc))
             expanded = html
         else:
-            expanded = expand(piece.narrative, piece.context)
+            expanded = outline.expanded(piece)
             html = str(markdown(expanded))
     except NarrativeError:  # reported by check_narrative_renders
         return []

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
+import markdown_it
+import mdit_py_plugins
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
+
+from bbt.load.cache import Cache, fingerprint, key
 
 # No raw HTML: narrative cannot inject markup.
 _MD = MarkdownIt("commonmark", {"html": False}).use(footnote_plugin).enable("table")
@@ -41,12 +47,39 @@ def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
     return kept, bodies
 
 
+_HTML = Cache("markdown")
+"""HTML of Markdown texts, by their source (bbt.load.cache)."""
+
+
+@cache
+def _fingerprint() -> str:
+    versions = (
+        f"markdown-it-py {markdown_it.__version__} mdit-py-plugins {mdit_py_plugins.__version__}"
+    )
+    return fingerprint(__file__, versions=versions)
+
+
+@lru_cache(maxsize=512)
 def markdown(source: str) -> Markup:
     """Markdown to HTML. A footnote becomes ``<span class="footnote">`` at its reference.
 
     The span carries the note's text so the PDF can float it to the page bottom
-    (``float: footnote``) and the HTML can show it as a numbered note.
+    (``float: footnote``) and the HTML can show it as a numbered note. The HTML depends on
+    the source alone: it is kept in this process and in the cache between runs.
     """
+    name = key(_fingerprint(), source)
+    data = _HTML.get(name)
+    if data is not None:
+        try:
+            return Markup(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    html = _render(source)
+    _HTML.put(name, html.encode("utf-8"))
+    return Markup(html)
+
+
+def _render(source: str) -> str:
     env: dict[str, object] = {}
     tokens = _MD.parse(source, env)
     tokens, bodies = _footnote_bodies(tokens)
@@ -63,8 +96,8 @@ def markdown(source: str) -> Markup:
                 ident = int(child.meta["id"])
                 child.type = "html_inline"
                 child.content = f'<span class="footnote">{bodies.get(ident, "")}</span>'
-    html = _MD.renderer.render(tokens, _MD.options, env)
-    return Markup(html)
+    html: str = _MD.renderer.render(tokens, _MD.options, env)
+    return html
 
 
 def render_inline(text: str) -> Markup:

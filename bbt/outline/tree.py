@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bbt.calculation import Calculation
 from bbt.model import Narrative
+from bbt.narrative import expand
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,20 @@ class Outline:
     calculation: Calculation
     chapters: list[Part]
     context: dict[str, object]
+    _expanded: dict[int, tuple[Text, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def expanded(self, text: Text) -> str:
+        """The text with its expressions evaluated (Markdown source), computed once per outline:
+        the checks and the renderer read the same expansion.
+
+        Raises :class:`~bbt.narrative.NarrativeError` as :func:`~bbt.narrative.expand` does.
+        """
+        entry = self._expanded.get(id(text))
+        if entry is not None and entry[0] is text:
+            return entry[1]
+        result = expand(text.narrative, text.context)
+        self._expanded[id(text)] = (text, result)  # holding the text keeps its id unique
+        return result
 
     def walk(self) -> Iterator[Part]:
         for chapter in self.chapters:

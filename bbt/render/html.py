@@ -35,7 +35,6 @@ from bbt.glossary import used_entries
 from bbt.narrative import (
     NarrativeError,
     markdown,
-    render,
     render_inline,
     render_value,
 )
@@ -170,7 +169,7 @@ class _Plain:
                 value = render_value(text.narrative.source, text.context, text.narrative.loc)
                 self.confine(str(value), text)
                 return {"html": value}
-            html = render(text.narrative, text.context)
+            html = markdown(self.outline.expanded(text)) if text.narrative else Markup("")
         except NarrativeError as exc:
             raise RenderError([exc.finding]) from None
         self.confine(str(html), text)
