@@ -1,31 +1,8 @@
-"""Read the figures a Dutch text states: amounts, percentages and what each is tied to.
+"""The reader behind :func:`bbt.checks.numbers.read_numbers`: how a Dutch sentence states figures.
 
-How a number in the prose is read (docs/findings.md, BBT210/BBT211), one sentence at a time:
-
-* an **amount** is a number with a money unit, in any common Dutch way: ``580.966 keuro``,
-  ``580.966 k€``, ``580.966 duizend euro``, ``580.966.000 euro``, ``€ 580.966.000``,
-  ``581,0 miljoen euro``, ``€ 0,58 miljard``, or directly followed by a credit type
-  (``24.016 VAK``, ``12.912 VEK-middelen``, read as keuro). Values are kept in keuro with the
-  precision the text states (``552,3 miljoen euro`` is 552.300 keuro, give or take 50). In an
-  enumeration the unit of the last number is the unit of all (``580.966 en 588.293 keuro``);
-* a **percentage** is a number followed by ``%``, ``procent`` or ``pct`` (not ``procentpunt``);
-* a number is **tied** to a credit type (``keuro VAK``, ``93,9% voor VEK``, ``van het
-  beschikbare VAK-krediet``, ``De VAK-uitvoering bedroeg ...``, the order of ``VAK en VEK ...
-  respectievelijk``), to a phase (``bij BA 2024``, ``op het jaareinde``, ``na herverdelingen``,
-  ``De uitvoering bedroeg``) and, for a percentage, to the amount it qualifies
-  (``552.289 keuro VAK of 93,9%``, ``18.278 keuro (oftewel 97,2% realisatiegraad)``);
-  Dutch clauses end in their verb: ``werd 552.289 keuro vastgelegd`` ties VAK and BU;
-* a **utilisation claim** is a percentage in a sentence about utilisation (``benuttingsgraad``,
-  ``realisatiegraad``, ``van het beschikbare krediet`` ...) or tied to an executed amount, unless
-  its own clause measures something else (fill rates, shares of companies, ``procentpunt``, a
-  change ``met 2%``, a comparison ``2% meer dan``, an earlier value ``van 91,0% naar``, another
-  year). Tied to an amount and said ``van het beschikbare krediet``, it is that amount's share of
-  BA-JR (``3.218 keuro of 6,6% van het beschikbare krediet``).
-
-Numbers after a qualifier (``ruim``, ``bijna``, ``meer dan``, ``ongeveer``, ``tussen ... en``)
-are bounds or estimates and are marked ``approximate``. Years, dates, counts, VTE and
-trajectories carry no money unit and are never amounts. Numbers inside Jinja expressions, in
-URLs and in footnote references are not read.
+The rules are described in :mod:`bbt.checks.numbers`. This module holds the patterns (compiling
+them is a good part of the cost of ``bbt check``), so it is imported only when a text is read
+that the cache does not know yet.
 """
 
 from __future__ import annotations
@@ -36,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+
+from bbt.checks.numbers import Stated, parse_dutch
 
 NUMBER = re.compile(
     r"(?<![\w.,/-])([-−]?\d{1,3}(?:[.\u00a0\u202f]\d{3})+(?:,\d+)?|[-−]?\d+(?:,\d+)?)"
@@ -157,69 +136,7 @@ _ANAPHORA = re.compile(r"^\s*(?:dat|dit|wat|hiermee|daarmee)\b", re.I)
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
 
 
-@dataclass(frozen=True)
-class Stated:
-    """A number stated in a text, with what the sentence ties it to.
-
-    Attributes:
-        text: the number as written (``522.157``, ``552,3``).
-        value: its value, for amounts in keuro (``552,3 miljoen euro`` -> ``552300``).
-        kind: ``amount``, ``percent`` or ``""`` (a plain number: a year, a count).
-        line: 1-based line within the text; ``start``/``end``: columns of the number in that line.
-        credit: ``VAK``, ``VEK``, ``VAK/VEK`` or ``""``: the credit type the sentence ties it to.
-        utilisation: for percentages, whether it is a utilisation claim.
-        context: the 80 characters before the number (for choosing among equal figures).
-        following: the 60 characters after it, for the same purpose (``uit de indexprovisie``).
-        unit: the unit as written (``keuro``, ``miljoen euro``, ``€``, ``%``); ``keuro`` when a
-            credit type stands for it (``24.016 VAK``); ``""`` for plain numbers.
-        scale: keuro per unit (1 for keuro, 0.001 for euro, 1000 for miljoen euro).
-        quantum: the precision stated, in keuro (``552,3 miljoen euro``: 100).
-        phase: ``ba``, ``ba_jr``, ``bu`` or ``""``: the phase the sentence ties an amount to.
-        approximate: a bound or an estimate (``ruim 550 miljoen euro``): not compared.
-        tie: for a percentage, the index (in the list :func:`read_numbers` returns) of the amount
-            it qualifies, -1 if none; for an amount, of the percentage that qualifies it.
-        written: the number with its unit as typed (``€ 552,2 mln.``, ``552,3 miljoen euro``).
-        base: ``available`` for a percentage of the available credit (``6,6% van het beschikbare
-            krediet``): tied to an amount, it is that amount's share of BA-JR.
-    """
-
-    text: str
-    value: Decimal
-    kind: str
-    line: int
-    start: int
-    end: int
-    credit: str = ""
-    utilisation: bool = False
-    context: str = ""
-    unit: str = ""
-    scale: Decimal = Decimal(1)
-    quantum: Decimal = Decimal(1)
-    phase: str = ""
-    approximate: bool = False
-    tie: int = -1
-    written: str = ""
-    base: str = ""
-    following: str = ""
-
-    @property
-    def decimals(self) -> int:
-        """How many decimals the text states (``552,3`` -> 1)."""
-        return len(self.text.split(",")[1]) if "," in self.text else 0
-
-
-def parse_dutch(text: str) -> Decimal:
-    """``"1.207,64"`` -> ``Decimal("1207.64")`` (the inverse of the Babel formats)."""
-    clean = re.sub(r"[.\u00a0\u202f]", "", text).replace(",", ".").replace("−", "-")
-    return Decimal(clean)
-
-
-def stated_numbers(source: str, year: int | None = None) -> Iterator[Stated]:
-    """Amounts and percentages stated in a Markdown text (see the module docstring)."""
-    yield from (s for s in read_numbers(source, year) if s.kind)
-
-
-def read_numbers(source: str, year: int | None = None) -> list[Stated]:
+def read(source: str, year: int | None = None) -> list[Stated]:
     """Amounts and percentages of a Markdown text, sentence by sentence, with their ties.
 
     ``year`` is the budget year: a percentage said of another year is no utilisation claim.
