@@ -643,7 +643,8 @@ def _options(env: Environment) -> str:
             env.autoescape if isinstance(env.autoescape, bool) else "function",
             env.optimized,
             sorted(env.extensions),
-            env.finalize is not None,
+            # finalize runs at compile time too, on constant expressions
+            getattr(env.finalize, "__qualname__", None),
             type(env).__qualname__,
         )
     )

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, Template
 from markupsafe import Markup, escape
 
 from bbt.article_codes import ESR_CATEGORIES
@@ -33,6 +35,7 @@ from bbt.errors import Location
 from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, Narrative
 from bbt.money import Percent
+from bbt.narrative.sandbox import compiled_code, has_expressions
 from bbt.outline import Text
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
@@ -75,6 +78,10 @@ class Sources:
     """Explains the figures of one calculation; every method returns one line of text."""
 
     calculation: Calculation
+    shared: dict[str, tuple[object, object]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Names every text shares, annotated once: name -> (value, annotated copy)."""
 
     # -- read from the data ------------------------------------------------------------------
 
@@ -298,41 +305,85 @@ _ARTICLE_NAMES = frozenset(
 
 # -- figures that remember their source --------------------------------------------------------
 
+Explain = Callable[[], "str | None"]
+"""Works out a figure's source when it is printed (most figures a text could reach are not)."""
+
 
 class SourcedDecimal(Decimal):
-    """A Decimal with ``source``; arithmetic gives plain Decimals, negation keeps the source."""
+    """A Decimal that knows its source; arithmetic gives plain Decimals, negation keeps it.
 
-    source: str
+    ``source`` is worked out when first asked (None: a figure whose source is unknown).
+    """
 
-    def __new__(cls, value: Decimal, source: str) -> SourcedDecimal:
+    _explain: Explain
+    _source: str | None
+
+    def __new__(cls, value: Decimal, source: str | Explain) -> SourcedDecimal:
         obj = super().__new__(cls, value)
-        obj.source = source
+        obj._explain = source if callable(source) else (lambda: source)
         return obj
 
+    @property
+    def source(self) -> str | None:
+        if not hasattr(self, "_source"):
+            self._source = self._explain()
+        return self._source
+
     def __neg__(self, context: Any = None) -> SourcedDecimal:
-        return SourcedDecimal(Decimal(self).__neg__(), f"− ({self.source})")
+        def negated() -> str | None:
+            return None if self.source is None else f"− ({self.source})"
+
+        return SourcedDecimal(Decimal(self).__neg__(), negated)
 
 
 @dataclass(frozen=True)
 class SourcedPercent(Percent):
-    """A :class:`~bbt.calculation.Percent` with its formula."""
+    """A :class:`~bbt.calculation.Percent` with its formula (worked out when printed)."""
 
-    source: str = ""
+    explain: Callable[[], str] = field(default=lambda: "", compare=False, repr=False)
+
+    @property
+    def source(self) -> str:
+        return self.explain()
 
 
 def annotate(
     value: object, sources: Sources, scope: dict[str, str], path: tuple[str, ...] = ()
 ) -> object:
-    """A copy of a narrative context where figures carry their source."""
+    """A copy of a narrative context where figures can say where they come from."""
     if isinstance(value, dict):
         return {k: annotate(v, sources, scope, (*path, str(k))) for k, v in value.items()}
     if isinstance(value, Percent):
-        formula = sources.of_path(path, scope) or _percent_formula(value)
+        percent = value
+
+        def formula() -> str:
+            return sources.of_path(path, scope) or _percent_formula(percent)
+
         return SourcedPercent(value.value, value.numerator, value.denominator, formula)
     if isinstance(value, Decimal) and path:
-        source = sources.of_path(path, scope)
-        return SourcedDecimal(value, source) if source else value
+        return SourcedDecimal(value, lambda: sources.of_path(path, scope))
     return value
+
+
+def _annotated(
+    context: dict[str, object], sources: Sources, scope: dict[str, str]
+) -> dict[str, object]:
+    """:func:`annotate` of a whole context; the names every text shares (``art``, ``ises``,
+    ``programme`` ...) are annotated once per :class:`Sources`, not once per text."""
+    out: dict[str, object] = {}
+    for name, value in context.items():
+        if name in _SCOPED:
+            out[name] = annotate(value, sources, scope, (name,))
+            continue
+        kept = sources.shared.get(name)
+        if kept is None or kept[0] is not value:
+            kept = sources.shared[name] = (value, annotate(value, sources, {}, (name,)))
+        out[name] = kept[1]
+    return out
+
+
+_SCOPED = frozenset({"article", "ise"}) | _ARTICLE_NAMES
+"""Names whose source depends on the text's own article or ISE (:meth:`Sources.of_path`)."""
 
 
 def _percent_formula(p: Percent) -> str:
@@ -357,10 +408,12 @@ def render_sourced(
     The caller renders the narrative normally first (so errors are reported as usual); this
     renders it again in an environment whose ``finalize`` marks sourced figures.
     """
-    from bbt.narrative import make_environment, markdown
+    from bbt.narrative import expand, markdown
 
     if not narrative:
         return Markup("")
+    if not has_expressions(narrative.source):
+        return markdown(expand(narrative, context))  # no figure printed: the text as published
     scope = scope_of(key)
     # the ISE of an article piece (``ise.vak.bu`` inside an article text)
     if "article" in scope:
@@ -368,34 +421,58 @@ def render_sourced(
         if article is not None:
             scope["ise"] = article.article.ise
     found: list[str] = []
-    env = _environment(make_environment, found)
-    annotated = annotate(context, sources, scope)
-    assert isinstance(annotated, dict)
-    source = env.from_string(narrative.source).render(annotated)
+    token = _FOUND.set(found)
+    try:
+        source = _template(narrative.source).render(_annotated(context, sources, scope))
+    finally:
+        _FOUND.reset(token)
     html = str(markdown(source))
 
     def replace(match: re.Match[str]) -> str:
-        return str(span(Markup(match.group(2)).unescape(), found[int(match.group(1))]))
+        number = int(match.group(1))
+        if number >= len(found):  # the text's own private-use characters, not a mark
+            return match.group(0)
+        return str(span(Markup(match.group(2)).unescape(), found[number]))
 
     return Markup(_MARK.sub(replace, html))
 
 
-def _environment(make: Any, found: list[str]) -> Any:
+_FOUND: ContextVar[list[str]] = ContextVar("bbt_sourced_figures")
+"""The sources of the figures the current render printed, in order."""
+
+
+def _marked(value: object) -> object:
+    """``finalize`` of the sourced render: a figure with a source is printed with a mark."""
     from bbt.narrative import finalize
 
-    def marked(value: object) -> object:
-        if isinstance(value, SourcedDecimal | SourcedPercent):
-            text = bedrag(value) if isinstance(value, Decimal) else procent(value)
-            found.append(value.source)
-            return f"{_OPEN}{len(found) - 1}{_MID}{text}{_CLOSE}"
-        if isinstance(value, Percent):
-            found.append(_percent_formula(value))
-            return f"{_OPEN}{len(found) - 1}{_MID}{procent(value)}{_CLOSE}"
+    if isinstance(value, SourcedDecimal) and value.source is not None:
+        source, text = value.source, bedrag(value)
+    elif isinstance(value, SourcedPercent):
+        source, text = value.source, procent(value)
+    elif isinstance(value, Percent):
+        source, text = _percent_formula(value), procent(value)
+    else:
         return finalize(value)
+    found = _FOUND.get()
+    found.append(source)
+    return f"{_OPEN}{len(found) - 1}{_MID}{text}{_CLOSE}"
 
-    env = make()
-    env.finalize = marked
+
+@cache
+def _environment() -> Environment:
+    from bbt.narrative import make_environment
+
+    env = make_environment()
+    env.finalize = _marked
     return env
+
+
+@lru_cache(maxsize=1024)
+def _template(source: str) -> Template:
+    """A narrative compiled for the sourced render, by its source (and in bbt's cache)."""
+    env = _environment()
+    code = compiled_code(env, source)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 __all__ = [
