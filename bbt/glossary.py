@@ -86,7 +86,29 @@ def _uses(term: str, text: str) -> bool:
     if core.startswith("(") and ")" in core:  # "(D)WSE" covers "DWSE" and "WSE"
         inner, rest = core[1:].split(")", 1)
         variants = {inner + rest, rest}
-    return any(re.search(rf"(?<![\w]){re.escape(v)}(?![\w])", text) for v in variants)
+    return any(_occurs(v, text) for v in variants)
+
+
+def _occurs(word: str, text: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a whole word (as ``(?<!\\w)word(?!\\w)``).
+
+    ``str.find`` instead of a pattern per term: the document's text is searched once for
+    each term of the glossary.
+    """
+    end = len(text)
+    at = text.find(word)
+    while at >= 0:
+        after = at + len(word)
+        if (at == 0 or not _wordlike(text[at - 1])) and (
+            after == end or not _wordlike(text[after])
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _wordlike(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
 
 
 def used_entries(outline: Outline) -> tuple[GlossaryEntry, ...]:

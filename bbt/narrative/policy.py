@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -118,10 +119,17 @@ def _css_urls(css: str) -> Iterator[str]:
 
 def references(html: str) -> list[Reference]:
     """Every reference of ``html`` that a browser would load, and every refused element."""
+    return list(_references(html))
+
+
+@lru_cache(maxsize=128)
+def _references(html: str) -> tuple[Reference, ...]:
+    # Kept by the HTML: the renderer and the live preview read the same document's (a few
+    # hundred kilobytes, parsed in pure Python) and the checks and the renderer the same texts'.
     collector = _Collector()
     collector.feed(html)
     collector.close()
-    return collector.found
+    return tuple(collector.found)
 
 
 @dataclass(frozen=True)
