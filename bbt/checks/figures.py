@@ -33,6 +33,10 @@ _PHASE_WORDS = {
 }
 
 
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+"""A key written with a dot in an expression path (``vak.bu``); others in brackets."""
+
+
 @dataclass(frozen=True)
 class DataFigure:
     """A figure of the data, by the expression that cites it (``vek.bu``, ``mv.index_apr24.vak``)."""
@@ -48,7 +52,7 @@ def flatten(ctx: object, prefix: str = "") -> Iterator[DataFigure]:
             if not isinstance(key, str) or key in ("benutting", "code", "title", "key", "year"):
                 continue
             part = f"{prefix}.{key}" if prefix else key
-            if not re.match(r"^[a-z_][a-z0-9_]*$", key):
+            if not _NAME.match(key):
                 part = f"{prefix}['{key}']"
             yield from flatten(value, part)
     elif isinstance(ctx, Decimal | int) and not isinstance(ctx, bool):
@@ -60,7 +64,7 @@ def utilisations(ctx: object, prefix: str = "") -> Iterator[tuple[str, Percent]]
     if isinstance(ctx, dict):
         for key, value in ctx.items():
             part = f"{prefix}.{key}" if prefix else str(key)
-            if not re.match(r"^[a-z_][a-z0-9_]*$", str(key)):
+            if not _NAME.match(str(key)):
                 part = f"{prefix}['{key}']"
             if isinstance(value, Percent) and key == "benutting":
                 yield part, value

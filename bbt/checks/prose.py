@@ -116,10 +116,12 @@ def check_stated_numbers(outline: Outline) -> Iterator[Finding]:
 
 def _stated_findings(piece: Text, year: int) -> list[tuple[int, Finding]]:
     """The prose findings of one narrative, by the index of their number (at most one past the cap)."""
+    statements = read_numbers(piece.narrative.source, year)
+    if not statements:
+        return []  # most texts state no figure: nothing to compare
     figures = list(flatten(piece.local))
     rates = list(utilisations(piece.local))
     section = _section_name(piece.key)
-    statements = read_numbers(piece.narrative.source, year)
     found: list[tuple[int, Finding]] = []
     # Amounts first: a percentage is checked against the figure its amount matched.
     matched: dict[int, list[DataFigure]] = {}
