@@ -31,6 +31,7 @@ import hashlib
 import os
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 MAX_ENTRIES = 2000
@@ -39,8 +40,6 @@ MAX_ENTRIES = 2000
 _MAGIC = b"bbt-cache-1\n"
 _DIGEST = 32  # bytes of a SHA-256
 _PRUNE_EVERY = 50  # puts between two counts of a kind's entries
-
-_usable: dict[str, bool] = {}  # folder -> whether it is ours (checked once per process)
 
 
 def cache_root() -> Path | None:
@@ -87,18 +86,27 @@ def key(*parts: str) -> str:
 
 def _ours(folder: Path) -> bool:
     """Whether ``folder`` may hold code we run: created if missing, private, and ours."""
-    name = str(folder)
-    if name not in _usable:
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            info = folder.stat()
-            private = not hasattr(os, "getuid") or (
-                info.st_uid == os.getuid() and not info.st_mode & 0o022
-            )
-            _usable[name] = private and os.access(folder, os.W_OK)
-        except (OSError, ValueError):
-            _usable[name] = False
-    return _usable[name]
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except (OSError, ValueError):
+        return False
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return False
+    return os.access(folder, os.W_OK)
+
+
+_SETTINGS = ("BBT_NO_CACHE", "BBT_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "LOCALAPPDATA")
+"""The environment variables that decide where the cache is (looked at on every use)."""
+
+
+@lru_cache(maxsize=32)
+def _kind_folder(kind: str, *settings: str) -> Path | None:
+    """The folder of one kind of entry under the current settings, or None (no usable cache)."""
+    root = cache_root()
+    if root is None or not _ours(root):
+        return None
+    return root / kind
 
 
 class Cache:
@@ -110,10 +118,7 @@ class Cache:
         self.puts = 0
 
     def _folder(self) -> Path | None:
-        root = cache_root()
-        if root is None or not _ours(root):
-            return None
-        return root / self.kind
+        return _kind_folder(self.kind, *(os.environ.get(name, "") for name in _SETTINGS))
 
     def get(self, name: str) -> bytes | None:
         """The content of entry ``name``, or None (missing, unreadable, corrupt or foreign)."""

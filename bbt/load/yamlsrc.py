@@ -12,10 +12,13 @@ core schema (so ``no`` and ``on`` stay words, unlike PyYAML's YAML 1.1 resolver)
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.error import MarkedYAMLError, YAMLError
@@ -23,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bbt.errors import Finding, Location, Severity
 from bbt.files import MAX_INPUT_BYTES, InputRefused, read_input, shown
+from bbt.load.cache import Cache, fingerprint, key
 from bbt.load.characters import first_problem, line_of, nfc
 
 MAX_FILE_BYTES = MAX_INPUT_BYTES
@@ -169,7 +173,98 @@ def _depth_problem(text: str) -> tuple[int, str] | None:
 
 
 def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | None:
-    """Parse YAML source text (``name`` is used in locations)."""
+    """Parse YAML source text (``name`` is used in locations).
+
+    The nodes (and findings) of a text depend on the text and its name alone: they are kept
+    in this process and in the cache between runs (bbt.load.cache), so an unchanged file
+    is not parsed again. Readers never change the nodes they are given.
+    """
+    node, found = _parsed(text, name)
+    findings.extend(found)
+    return node
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str, name: str) -> tuple[YNode | None, tuple[Finding, ...]]:
+    entry = key(_fingerprint(), name, text)
+    data = _TREES.get(entry)
+    if data is not None:
+        try:
+            return _decoded(marshal.loads(data), name)
+        except (EOFError, ValueError, TypeError, IndexError, KeyError):
+            pass  # not a tree of ours: parse the text again
+    found: list[Finding] = []
+    node = _parse(text, name, found)
+    _TREES.put(entry, marshal.dumps(_encoded(node, found)))
+    return node, tuple(found)
+
+
+_TREES = Cache("yaml")
+
+
+@cache
+def _fingerprint() -> str:
+    here = Path(__file__)
+    versions = (
+        f"PyYAML {yaml.__version__} {_LOADER.__name__} {getattr(yaml, '__with_libyaml__', '')}"
+    )
+    return fingerprint(str(here), str(here.with_name("characters.py")), versions=versions)
+
+
+def _encoded(node: YNode | None, findings: list[Finding]) -> Any:
+    """Nodes and findings as plain tuples (marshal); locations keep their line and column."""
+    notes = [
+        (f.code, int(f.severity), f.location.line, f.location.column, f.message) for f in findings
+    ]
+    return (None if node is None else _node_tuple(node), notes)
+
+
+def _node_tuple(node: YNode) -> Any:
+    at = (node.loc.line, node.loc.column)
+    if isinstance(node, Map):
+        pairs = [
+            (k, node.keys[k].line, node.keys[k].column, _node_tuple(v))
+            for k, v in node.values.items()
+        ]
+        return (2, *at, pairs)
+    if isinstance(node, Seq):
+        return (1, *at, [_node_tuple(item) for item in node.items])
+    # the value is restored from the text when it is the text or a date
+    value = None if node.tag in ("str", "float", "timestamp") else node.value
+    return (0, *at, node.text, node.tag, node.quoted, node.style, value)
+
+
+def _decoded(data: object, name: str) -> tuple[YNode | None, tuple[Finding, ...]]:
+    assert isinstance(data, tuple)
+    tree, notes = data
+    findings = tuple(
+        Finding(code, Severity(severity), Location(name, line, column), message)
+        for code, severity, line, column, message in notes
+    )
+    return (None if tree is None else _node(tree, name)), findings
+
+
+def _node(data: tuple[Any, ...], name: str) -> YNode:
+    kind, line, column = data[0], data[1], data[2]
+    loc = Location(name, line, column)
+    if kind == 2:
+        values: dict[str, YNode] = {}
+        keys: dict[str, Location] = {}
+        for k, kline, kcolumn, value in data[3]:
+            keys[k] = Location(name, kline, kcolumn)
+            values[k] = _node(value, name)
+        return Map(values, keys, loc, list(values))
+    if kind == 1:
+        return Seq([_node(item, name) for item in data[3]], loc)
+    text, tag, quoted, style, value = data[3:]
+    if tag in ("str", "float"):
+        value = text
+    elif tag == "timestamp":
+        value = dt.date.fromisoformat(text)
+    return Scalar(value, text, tag, loc, quoted, style)
+
+
+def _parse(text: str, name: str, findings: list[Finding]) -> YNode | None:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
