@@ -2,7 +2,8 @@
 
 * :func:`scaled_example` copies the shipped example with its two ISEs repeated ``copies``
   times (each copy with its own ISE keys and article codes, its narrative and movements
-  renamed with it): ten copies give 80 articles and about ten times the example's pages.
+  renamed with it, each text of a copy written ``texts`` times over, as a department with
+  longer explanations writes them): ten copies give 80 articles and 300+ pages.
 * :func:`reference_html` writes a plain document of headings, paragraphs, 7-column tables and
   footnotes, the kind of content a BBT is made of, for a bare WeasyPrint render to compare
   with (no bbt involved).
@@ -45,8 +46,15 @@ def _rewrite(text: str, codes: dict[str, str], keys: dict[str, str]) -> str:
     return text
 
 
-def scaled_example(target: Path, copies: int = 10) -> Path:
-    """The example with its ISEs and articles repeated ``copies`` times, consistent and clean."""
+def _longer(text: str, times: int) -> str:
+    """A narrative ``times`` over (its footnotes once: a label is defined once per text)."""
+    body = re.sub(r"(?m)^\[\^[^\]]+\]:.*(?:\n(?: {2,}|\t).*)*\n?", "", text).rstrip("\n")
+    return "\n\n".join([text.rstrip("\n"), *[body] * (times - 1)]) + "\n"
+
+
+def scaled_example(target: Path, copies: int = 10, texts: int = 2) -> Path:
+    """The example with its ISEs and articles repeated ``copies`` times, consistent and clean;
+    each text of a copy ``texts`` times over."""
     shutil.copytree(EXAMPLE, target)
     codes = _codes(EXAMPLE)
     keys: list[str] = []
@@ -60,7 +68,8 @@ def scaled_example(target: Path, copies: int = 10) -> Path:
             )
             shutil.copytree(EXAMPLE / "text" / ise, target / "text" / ise_keys[ise])
             for md in (target / "text" / ise_keys[ise]).glob("*.md"):
-                md.write_text(_rewrite(md.read_text("utf-8"), renamed, ise_keys), "utf-8")
+                text = _rewrite(md.read_text("utf-8"), renamed, ise_keys)
+                md.write_text(_longer(text, texts), "utf-8")
         for code in codes:
             article = (EXAMPLE / "articles" / f"{code}.yaml").read_text(encoding="utf-8")
             (target / "articles" / f"{renamed[code]}.yaml").write_text(
@@ -68,8 +77,9 @@ def scaled_example(target: Path, copies: int = 10) -> Path:
             )
             for part in ("korte-inhoud", "toelichting"):
                 md = EXAMPLE / "text" / "articles" / f"{code}.{part}.md"
+                text = _rewrite(md.read_text("utf-8"), renamed, ise_keys)
                 (target / "text" / "articles" / f"{renamed[code]}.{part}.md").write_text(
-                    _rewrite(md.read_text("utf-8"), renamed, ise_keys), "utf-8"
+                    _longer(text, texts), "utf-8"
                 )
     document = (target / "bbt.yaml").read_text(encoding="utf-8")
     # The copies draw from the provision and add to the programme too: drop the declared
@@ -130,10 +140,11 @@ def main() -> None:
     parser.add_argument("kind", choices=("scaled", "reference"))
     parser.add_argument("out", type=Path)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--texts", type=int, default=2, help="each text of a copy this many times")
     parser.add_argument("--pages", type=int, default=40)
     options = parser.parse_args()
     if options.kind == "scaled":
-        print(scaled_example(options.out, options.copies))
+        print(scaled_example(options.out, options.copies, options.texts))
     else:
         options.out.write_text(reference_html(options.pages), encoding="utf-8")
         print(options.out)
