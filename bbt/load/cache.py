@@ -8,7 +8,7 @@ edited text, or a new version of bbt, simply misses and is computed again. Nothi
 looked up by file name: two budgets with the same text share its entry, and a text can never
 be served another text's result.
 
-Where (docs/rendering.md, "The cache"):
+Where:
 
 * ``BBT_CACHE_DIR``, when set; else the platform's cache folder: ``$XDG_CACHE_HOME/bbt``
   (default ``~/.cache/bbt``) on Linux, ``~/Library/Caches/bbt`` on macOS,
@@ -96,17 +96,17 @@ def _ours(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-_SETTINGS = ("BBT_NO_CACHE", "BBT_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "LOCALAPPDATA")
+_SETTINGS = ("BBT_NO_CACHE", "BBT_CACHE_DIR", "XDG_CACHE_HOME")
 """The environment variables that decide where the cache is (looked at on every use)."""
 
 
 @lru_cache(maxsize=32)
-def _kind_folder(kind: str, *settings: str) -> Path | None:
+def _kind_folder(kind: str, *settings: str) -> str | None:
     """The folder of one kind of entry under the current settings, or None (no usable cache)."""
     root = cache_root()
     if root is None or not _ours(root):
         return None
-    return root / kind
+    return os.path.join(root, kind)
 
 
 class Cache:
@@ -117,15 +117,16 @@ class Cache:
         self.limit = limit
         self.puts = 0
 
-    def _folder(self) -> Path | None:
-        return _kind_folder(self.kind, *(os.environ.get(name, "") for name in _SETTINGS))
+    def _folder(self) -> str | None:
+        environ = os.environ
+        return _kind_folder(self.kind, *(environ.get(name, "") for name in _SETTINGS))
 
     def get(self, name: str) -> bytes | None:
         """The content of entry ``name``, or None (missing, unreadable, corrupt or foreign)."""
         folder = self._folder()
         if folder is None:
             return None
-        path = folder / name
+        path = os.path.join(folder, name)
         try:
             with open(path, "rb") as stream:
                 raw = stream.read()
@@ -147,12 +148,13 @@ class Cache:
             return
         digest = hashlib.sha256(name.encode() + payload).digest()
         try:
-            folder.mkdir(mode=0o700, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)  # in the checked cache folder: never its parents
             handle, temp = tempfile.mkstemp(prefix=".new-", dir=folder)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(_MAGIC + digest + payload)
-                os.replace(temp, folder / name)
+                os.replace(temp, os.path.join(folder, name))
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
