@@ -280,3 +280,42 @@ def test_a_text_without_jinja_is_its_own_expansion(source: str) -> None:
 def test_a_glossary_term_is_found_as_the_pattern_found_it(text: str, word: str) -> None:
     expected = bool(re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text))
     assert _occurs(word, text) == expected
+
+
+# -- within one process: bbt serve -------------------------------------------------------------
+
+
+def test_charts_are_redrawn_when_their_figures_change_and_only_then(tmp_path: Path) -> None:
+    from bbt.render.charts import document_charts
+
+    budget = make_budget(tmp_path / "b")
+    first = check(budget).calculation
+    assert first is not None
+    before = document_charts(first)["activering"]
+    make_budget(budget, {A: ARTICLE.replace("De uitvoering", "Na een nieuwe zin: de uitvoering")})
+    same = check(budget).calculation
+    assert same is not None
+    again = document_charts(same)["activering"]
+    assert [c["svg"] for c in again] == [c["svg"] for c in before]
+    assert all(a["svg"] is b["svg"] for a, b in zip(again, before, strict=True))  # reused
+    make_budget(budget, {A: ARTICLE.replace("bu: 552289}", "bu: 552290}", 1)})
+    changed = check(budget).calculation
+    assert changed is not None
+    redrawn = document_charts(changed)["activering"]
+    assert "552.290" in str(redrawn[0]["svg"]) and "552.290" not in str(before[0]["svg"])
+
+
+def test_serve_shows_an_edit_with_every_figure_still_traced(tmp_path: Path) -> None:
+    from bbt.preview.serve import LiveDocument
+
+    budget = copy_example(tmp_path / "b")
+    live = LiveDocument(budget)
+    live.rebuild()
+    sources = live.page.count('class="src"')
+    assert live.ok and sources > 50
+    text = budget / "text" / "articles" / "JB0-1JEC2HA-WT.toelichting.md"
+    text.write_text(text.read_text("utf-8") + "\nDe BU VAK bedroeg {{ vak.bu }} keuro.\n", "utf-8")
+    live.rebuild()
+    assert live.ok and 'De BU VAK bedroeg <span class="src"' in live.page
+    assert live.page.count('class="src"') == sources + 1
+    assert "articles/JB0-1JEC2HA-WT.yaml:6: BU VAK JB0-1JEC2HA-WT" in live.page

@@ -679,9 +679,41 @@ def _movements_alt(title: str, data: Sequence[MovementRow]) -> str:
 
 
 def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:
-    """The charts of one ISE, in the order they appear."""
-    charts = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
-    return [c for c in charts if c is not None]
+    """The charts of one ISE, in the order they appear.
+
+    Kept by what they show (:func:`_drawn_from`): ``bbt serve`` redraws them only when one of
+    their figures, titles or movements changed, not after every edit of a text.
+    """
+    key = _drawn_from(icalc, explain_below)
+    charts = _KEPT.get(key)
+    if charts is None:
+        drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
+        charts = tuple(c for c in drawn if c is not None)
+        if len(_KEPT) >= _KEEP:
+            _KEPT.clear()
+        _KEPT[key] = charts
+    return list(charts)
+
+
+_KEEP = 256
+_KEPT: dict[tuple[object, ...], tuple[Chart, ...]] = {}
+
+
+def _drawn_from(icalc: IseFigures, explain_below: Decimal) -> tuple[object, ...]:
+    """Everything the ISE's charts are drawn from, as text (``1.0`` and ``1`` stay apart)."""
+    articles = tuple(
+        (
+            str(a.code),
+            a.article.title,
+            tuple((c, str(f.ba), str(f.ba_jr), str(f.bu)) for c, f in a.credits.items()),
+            tuple(
+                (m.kind, tuple((c, str(v)) for c, v in m.amounts.items()))
+                for m in a.article.movements
+            ),
+        )
+        for a in icalc.expenditure
+    )
+    return (icalc.ise.key, icalc.ise.title, str(explain_below), articles)
 
 
 def document_charts(calculation: Calculation) -> dict[str, list[dict[str, object]]]:
