@@ -2,7 +2,7 @@
 change an answer.
 
 What is kept: compiled Jinja code (narratives and templates), parsed YAML, numbers read from
-prose, Markdown HTML. Each test points ``BBT_CACHE_DIR`` at a folder of its own and forgets
+prose, Markdown HTML, the references of HTML. Each test points ``BBT_CACHE_DIR`` at a folder of its own and forgets
 what this process keeps, so that an answer really comes from the folder (or from nowhere).
 """
 
@@ -159,7 +159,7 @@ def test_a_second_run_reads_the_cache_and_gives_the_same_answers(
     budget = copy_example(tmp_path / "b")
     first_findings, first_html = findings_of(budget), html_of(budget, tmp_path / "one")
     kinds = {name.split("/")[0] for name in entries(folder)}
-    assert kinds == {"jinja", "markdown", "numbers", "yaml"}
+    assert kinds == {"jinja", "markdown", "numbers", "references", "yaml"}
     forget()
 
     def refused(*args: object, **kwargs: object) -> None:
@@ -169,6 +169,7 @@ def test_a_second_run_reads_the_cache_and_gives_the_same_answers(
     monkeypatch.setattr(yamlsrc, "_parse", refused)
     monkeypatch.setattr(markdown_module, "_render", refused)
     monkeypatch.setattr(reading, "read", refused)
+    monkeypatch.setattr(policy, "_Collector", refused)
     assert findings_of(budget) == first_findings
     assert html_of(budget, tmp_path / "two") == first_html
 

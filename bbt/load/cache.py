@@ -1,12 +1,14 @@
 """What bbt keeps between runs: work that depends only on a text, in the user's cache folder.
 
-Compiling a narrative's expressions, reading the numbers of its prose and turning its Markdown
-into HTML depend on the text alone, and most texts do not change between two runs of
-``bbt check``. Each such result is kept as one *entry*, named by a digest of everything it
-depends on (the text, the code that made it, the versions of bbt, Jinja and Python), so an
-edited text, or a new version of bbt, simply misses and is computed again. Nothing is ever
-looked up by file name: two budgets with the same text share its entry, and a text can never
-be served another text's result.
+Parsing a YAML file, compiling a narrative's expressions (and a template), reading the numbers
+of its prose, turning its Markdown into HTML and finding the references of that HTML depend on
+the text alone, and most texts do not change between two runs of ``bbt check``. Each result
+is kept as one *entry* (kinds ``yaml``, ``jinja``, ``numbers``, ``markdown``, ``references``),
+named by a digest of everything it depends on: the text (for YAML also the name its findings
+print), the bytes of the bbt modules that compute it, the versions of Python and of the library
+involved. An edited text, or another version of bbt, simply misses and is computed again.
+Nothing is looked up by a file's name alone: two budgets with the same text share its entry,
+and a text is never served another text's result.
 
 Where:
 

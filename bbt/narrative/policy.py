@@ -15,16 +15,18 @@ whole document in :mod:`bbt.render.policy`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import astuple, dataclass
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from bbt.errors import Finding, Severity
 from bbt.files import InputRefused, confine, exists
+from bbt.load.cache import Cache, fingerprint, key
 from bbt.model import Narrative
 
 _LOADED = {
@@ -124,12 +126,30 @@ def references(html: str) -> list[Reference]:
 
 @lru_cache(maxsize=128)
 def _references(html: str) -> tuple[Reference, ...]:
-    # Kept by the HTML: the renderer and the live preview read the same document's (a few
-    # hundred kilobytes, parsed in pure Python) and the checks and the renderer the same texts'.
+    # Kept by the HTML, in this process and in the cache between runs (bbt.load.cache): the
+    # checks and the renderer read the same texts, the renderer and the live preview the same
+    # document, and an unchanged text is not parsed again (html.parser is pure Python).
+    name = key(_fingerprint(), html)
+    data = _FOUND.get(name)
+    if data is not None:
+        try:
+            return tuple(Reference(*row) for row in json.loads(data))
+        except (ValueError, TypeError):
+            pass  # not a list of ours: parse again
     collector = _Collector()
     collector.feed(html)
     collector.close()
-    return tuple(collector.found)
+    found = tuple(collector.found)
+    _FOUND.put(name, json.dumps([astuple(r) for r in found]).encode("utf-8"))
+    return found
+
+
+_FOUND = Cache("references")
+
+
+@cache
+def _fingerprint() -> str:
+    return fingerprint(__file__)
 
 
 @dataclass(frozen=True)
