@@ -2,7 +2,7 @@
 change an answer.
 
 What is kept: compiled Jinja code (narratives and templates), parsed YAML, numbers read from
-prose, Markdown HTML, the references of HTML. Each test points ``BBT_CACHE_DIR`` at a folder of its own and forgets
+prose, Markdown HTML, the references of HTML, the charts. Each test points ``BBT_CACHE_DIR`` at a folder of its own and forgets
 what this process keeps, so that an answer really comes from the folder (or from nowhere).
 """
 
@@ -29,6 +29,7 @@ from bbt.model import Narrative
 from bbt.narrative import policy, sandbox
 from bbt.pipeline import build, check
 from bbt.preview import provenance
+from bbt.render import charts
 
 markdown_module = importlib.import_module(
     "bbt.narrative.markdown"
@@ -48,6 +49,7 @@ def forget() -> None:
         provenance._template,
     ):
         kept.cache_clear()
+    charts._KEPT.clear()
 
 
 @pytest.fixture
@@ -159,7 +161,7 @@ def test_a_second_run_reads_the_cache_and_gives_the_same_answers(
     budget = copy_example(tmp_path / "b")
     first_findings, first_html = findings_of(budget), html_of(budget, tmp_path / "one")
     kinds = {name.split("/")[0] for name in entries(folder)}
-    assert kinds == {"jinja", "markdown", "numbers", "references", "yaml"}
+    assert kinds == {"charts", "jinja", "markdown", "numbers", "references", "yaml"}
     forget()
 
     def refused(*args: object, **kwargs: object) -> None:
@@ -170,6 +172,7 @@ def test_a_second_run_reads_the_cache_and_gives_the_same_answers(
     monkeypatch.setattr(markdown_module, "_render", refused)
     monkeypatch.setattr(reading, "read", refused)
     monkeypatch.setattr(policy, "_Collector", refused)
+    monkeypatch.setattr(charts, "utilisation_chart", refused)
     assert findings_of(budget) == first_findings
     assert html_of(budget, tmp_path / "two") == first_html
 
@@ -286,9 +289,10 @@ def test_a_glossary_term_is_found_as_the_pattern_found_it(text: str, word: str) 
 # -- within one process: bbt serve -------------------------------------------------------------
 
 
-def test_charts_are_redrawn_when_their_figures_change_and_only_then(tmp_path: Path) -> None:
-    from bbt.render.charts import document_charts
-
+def test_charts_are_redrawn_when_their_figures_change_and_only_then(
+    tmp_path: Path, folder: Path
+) -> None:
+    document_charts = charts.document_charts
     budget = make_budget(tmp_path / "b")
     first = check(budget).calculation
     assert first is not None

@@ -32,14 +32,18 @@ the exact :class:`~decimal.Decimal` figures.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from markupsafe import Markup, escape
 
 from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
 from bbt.format import NOT_APPLICABLE, bedrag, procent
+from bbt.load.cache import Cache, fingerprint
+from bbt.load.cache import key as cache_key
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
 from bbt.money import Percent
 
@@ -687,8 +691,11 @@ def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:
     key = _drawn_from(icalc, explain_below)
     charts = _KEPT.get(key)
     if charts is None:
-        drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
-        charts = tuple(c for c in drawn if c is not None)
+        charts = _stored(key)
+        if charts is None:
+            drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
+            charts = tuple(c for c in drawn if c is not None)
+            _store(key, charts)
         if len(_KEPT) >= _KEEP:
             _KEPT.clear()
         _KEPT[key] = charts
@@ -697,6 +704,51 @@ def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:
 
 _KEEP = 256
 _KEPT: dict[tuple[object, ...], tuple[Chart, ...]] = {}
+_STORED = Cache("charts")
+"""Charts between runs (bbt.load.cache), by what they are drawn from."""
+
+
+@cache
+def _fingerprint() -> str:
+    # The drawing code and the Dutch formats of its labels decide the bytes.
+    import babel
+
+    import bbt.format as formats
+
+    return fingerprint(__file__, formats.__file__, versions=f"babel {babel.__version__}")
+
+
+def _entry(key: tuple[object, ...]) -> str:
+    return cache_key(_fingerprint(), json.dumps(key, ensure_ascii=False))
+
+
+def _stored(key: tuple[object, ...]) -> tuple[Chart, ...] | None:
+    data = _STORED.get(_entry(key))
+    if data is None:
+        return None
+    try:
+        return tuple(
+            Chart(
+                c["id"],
+                c["title"],
+                c["alt"],
+                Markup(c["svg"]),
+                tuple(c["columns"]),
+                tuple(tuple(r) for r in c["rows"]),
+            )
+            for c in json.loads(data)
+        )
+    except (ValueError, TypeError, KeyError):
+        return None  # not charts of ours: draw them again
+
+
+def _store(key: tuple[object, ...], charts: tuple[Chart, ...]) -> None:
+    rows = [
+        {"id": c.id, "title": c.title, "alt": c.alt, "svg": str(c.svg), "columns": c.columns}
+        | {"rows": c.rows}
+        for c in charts
+    ]
+    _STORED.put(_entry(key), json.dumps(rows, ensure_ascii=False).encode("utf-8"))
 
 
 def _drawn_from(icalc: IseFigures, explain_below: Decimal) -> tuple[object, ...]:
