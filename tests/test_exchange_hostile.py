@@ -322,7 +322,7 @@ def test_a_folder_without_write_permission(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(tempfile, "mkstemp", refuse)  # what a read-only folder does
     code, _, err = invoke("export", EXAMPLE, "--to", tmp_path / "od")
     assert code == 1
-    assert err.splitlines()[0].endswith(
+    assert err.splitlines()[1].endswith(
         "cannot write " + str(tmp_path / "od" / "credits.csv") + ": Permission denied [BBT515]"
     )
 

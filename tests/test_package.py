@@ -43,7 +43,7 @@ def test_a_command_uses_the_budget_of_the_current_folder_or_a_parent(
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 1
     # the finding names the file as seen from where the user stands
-    assert f"{Path('..') / A}:7: error:" in result.output
+    assert f"{Path('..') / A}:7:28: error:" in result.output
     assert "shipped example" not in result.output
 
 

@@ -36,10 +36,9 @@ def _default_budget() -> Path:
 
 
 def _print(findings: list[Finding]) -> None:
-    from bbt.exchange import format_finding
+    from bbt.console import echo_findings
 
-    for finding in findings:
-        click.echo(format_finding(finding), err=True)
+    echo_findings(findings, err=True)
 
 
 def _fail(exc: Exception, what: str = "nothing written") -> NoReturn:
