@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from bbt.console import fail, say
+from bbt.console import csv_option, fail, output_option, say
 from bbt.contingent import DEFAULT_REGISTER, REGISTER_NAME
 from bbt.contingent.load import csv_figure, csv_province, load_register, read_csv
 from bbt.contingent.model import PROVINCES, UNIT_LABELS, Register
@@ -173,12 +173,9 @@ def contingent() -> None:
 
 @contingent.command()
 @REGISTER
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Read allocated/filled from a CSV instead (columns: allocated, filled; optional measure, period, province, organisation).",
+@csv_option(
+    "Read allocated/filled from a CSV instead (columns: allocated, filled; optional measure, "
+    "period, province, organisation)."
 )
 @click.option("--measure", default=None, help="Only this measure key (cmw, ama-se, ...).")
 @click.option(
@@ -254,12 +251,8 @@ def _csv_rates(path: Path) -> list[FillRate]:
 
 @contingent.command()
 @REGISTER
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Organisation fill of the evaluation year (columns: organisation, province, allocated, filled).",
+@csv_option(
+    "Organisation fill of the evaluation year (columns: organisation, province, allocated, filled)."
 )
 @click.option("--measure", default="ama-se", show_default=True, help="Measure key in the register.")
 @click.option(
@@ -715,15 +708,7 @@ def _weights(
 @contingent.command()
 @REGISTER
 @click.option("--measure", default="ama-se", show_default=True, help="Measure key in the register.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the HTML (and PDF).",
-)
+@output_option("output", "Folder for the HTML (and PDF).")
 @click.option(
     "--format",
     "fmt",

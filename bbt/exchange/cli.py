@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from bbt.console import path_option
 from bbt.errors import relpath
 
 if TYPE_CHECKING:
@@ -203,18 +204,14 @@ def export_command(path: Path | None, out_dir: Path, csv_format: str, allow_erro
 
 @click.command("new")
 @click.argument("year", type=click.IntRange(1900, 2999))
-@click.option(
+@path_option(
     "--from",
     "source",
-    type=click.Path(path_type=Path),
-    default=None,
     help="This year's budget folder (default: the shipped example).",
 )
-@click.option(
+@path_option(
     "--to",
     "target",
-    type=click.Path(path_type=Path),
-    default=None,
     help="The new folder (default: the source's name with the new year, beside it; for the "
     "shipped example, in the current folder).",
 )
@@ -271,18 +268,14 @@ def new_command(year: int, source: Path | None, target: Path | None, allow_error
     metavar="REV1 REV2",
     help="Compare two git revisions of one folder (PATH, default the shipped example).",
 )
-@click.option(
+@path_option(
     "--html",
     "html_file",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Also write the report as an HTML page.",
 )
-@click.option(
+@path_option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Write the Markdown report to a file instead of stdout.",
 )
 @ALLOW_ERRORS
