@@ -16,6 +16,7 @@ import click
 from bbt import __version__
 from bbt.console import (
     budget_argument,
+    choice_option,
     default_budget,
     echo_findings,
     output_option,
@@ -101,12 +102,10 @@ class _DecimalType(click.ParamType):  # type: ignore[type-arg]
 
 @main.command()
 @budget_argument
-@click.option(
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
+    choices=["text", "json", "github"],
     help="text for people, json for tools (docs/findings.md), github for workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")

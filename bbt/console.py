@@ -111,6 +111,15 @@ def csv_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     )
 
 
+def choice_option(
+    *names: str, choices: list[str], help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One of ``choices``, the first by default (shown in --help)."""
+    return click.option(
+        *names, type=click.Choice(choices), default=choices[0], show_default=True, help=help
+    )
+
+
 def path_option(*names: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """An optional file or folder (None when not given)."""
     return click.option(*names, type=click.Path(path_type=Path), default=None, help=help)
@@ -148,6 +157,7 @@ def default_budget(path: Path | None, announce: bool = True) -> Path:
 __all__ = [
     "BUDGET_MARKERS",
     "budget_argument",
+    "choice_option",
     "colour",
     "csv_option",
     "default_budget",

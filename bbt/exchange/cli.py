@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from bbt.console import path_option
+from bbt.console import choice_option, path_option
 from bbt.errors import relpath
 
 if TYPE_CHECKING:
@@ -163,12 +163,10 @@ def import_command(
     type=click.Path(path_type=Path),
     help="Folder for credits.csv, credits.xlsx, credits.json and datapackage.json.",
 )
-@click.option(
+@choice_option(
     "--csv",
     "csv_format",
-    type=click.Choice(["nl", "plain"]),
-    default="nl",
-    show_default=True,
+    choices=["nl", "plain"],
     help="credits.csv for a Dutch Excel (';', UTF-8 with BOM, decimal comma), or plain "
     "(',', UTF-8, decimal point).",
 )
