@@ -67,3 +67,33 @@ def copy_example(target: Path) -> Path:
     """A private copy of the shipped example, to change in a test."""
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` with a throwaway identity; its output."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """The files a fresh clone of ``root`` would hold (tracked and new, not ignored); None
+    outside a git checkout (an unpacked sdist)."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        return None
+    return [name for name in listed.stdout.decode("utf-8").split("\0") if name]

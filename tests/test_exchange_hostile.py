@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from budgetkit import git
 from click.testing import CliRunner
 
 from bbt.exchange import files as exchange_files
@@ -340,15 +341,6 @@ def test_a_read_only_folder_for_real(tmp_path: Path) -> None:
 
 
 # -- diff --git: nothing outside the committed budget folder is read ------------------------------
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture
