@@ -88,12 +88,15 @@ def find_budget(start: Path | None = None) -> Path | None:
 
 
 def output_option(default: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``-o/--output`` FOLDER, the same for every command that writes a folder of files."""
+    """``-o/--output`` FOLDER, the same for every command that writes a folder of files.
+
+    A file in the way is the command's own finding (BBT307), not a usage error.
+    """
     return click.option(
         "-o",
         "--output",
         "out_dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=click.Path(path_type=Path),
         default=Path(default),
         show_default=True,
         help=help,

@@ -97,3 +97,36 @@ def tracked_files(root: Path) -> list[str] | None:
     if listed.returncode != 0:
         return None
     return [name for name in listed.stdout.decode("utf-8").split("\0") if name]
+
+
+def bounded_bbt(
+    args: list[str], *, memory: int, timeout: int, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """``bbt ARGS`` in a child process with at most ``memory`` bytes of address space and
+    ``timeout`` seconds (POSIX ``resource`` limits): a risky input can never take the machine.
+    Returns the exit status and what it printed (stdout, then stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    resource = pytest.importorskip("resource")  # POSIX; the limits cannot be set elsewhere
+
+    def limit() -> None:  # pragma: no cover - runs in the child process
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    root = Path(__file__).resolve().parent.parent
+    child = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
+    child.pop("BBT_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from bbt.guard import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=child,
+        cwd=root,
+        timeout=timeout,
+        preexec_fn=limit,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
