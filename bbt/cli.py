@@ -16,11 +16,14 @@ import click
 from bbt import __version__
 from bbt.console import (
     budget_argument,
+    choice_option,
     default_budget,
     echo_findings,
+    output_option,
     say,
     summary,
     templates_option,
+    text_option,
 )
 from bbt.errors import Severity, relpath
 
@@ -99,12 +102,10 @@ class _DecimalType(click.ParamType):  # type: ignore[type-arg]
 
 @main.command()
 @budget_argument
-@click.option(
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
+    choices=["text", "json", "github"],
     help="text for people, json for tools (docs/findings.md), github for workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
@@ -192,23 +193,14 @@ def calc(path: Path | None) -> None:
 @click.argument(
     "folder", required=False, default=Path("."), type=click.Path(path_type=Path, file_okay=False)
 )
-@click.option(
-    "--department",
-    default="Nieuw departement",
-    show_default=True,
-    help="The department that writes the document.",
-)
-@click.option(
+@text_option("--department", "Nieuw departement", "The department that writes the document.")
+@text_option(
     "--policy-field",
-    default="Nieuw beleidsveld",
-    show_default=True,
-    help="The policy field (beleidsveld); also the programme's title.",
+    "Nieuw beleidsveld",
+    "The policy field (beleidsveld); also the programme's title.",
 )
-@click.option(
-    "--programme",
-    default="XX",
-    show_default=True,
-    help="Two-letter programme code; the starter article's code is built from it.",
+@text_option(
+    "--programme", "XX", "Two-letter programme code; the starter article's code is built from it."
 )
 @click.option(
     "--year",
@@ -271,15 +263,7 @@ def _calculated(path: Path | None) -> Calculation:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the HTML and PDF.",
-)
+@output_option("output", "Folder for the HTML and PDF.")
 @click.option(
     "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf."
 )

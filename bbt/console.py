@@ -87,6 +87,54 @@ def find_budget(start: Path | None = None) -> Path | None:
     return None
 
 
+def output_option(default: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output`` FOLDER, the same for every command that writes a folder of files.
+
+    A file in the way is the command's own finding (BBT307), not a usage error.
+    """
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+
+
+def csv_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--csv FILE``: figures read from a CSV file instead of the register."""
+    return click.option(
+        "--csv",
+        "csv_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help,
+    )
+
+
+def choice_option(
+    *names: str, choices: list[str], help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One of ``choices``, the first by default (shown in --help)."""
+    return click.option(
+        *names, type=click.Choice(choices), default=choices[0], show_default=True, help=help
+    )
+
+
+def path_option(*names: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An optional file or folder (None when not given)."""
+    return click.option(*names, type=click.Path(path_type=Path), default=None, help=help)
+
+
+def text_option(
+    name: str, default: str, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A text option with a shown default."""
+    return click.option(name, default=default, show_default=True, help=help)
+
+
 def default_budget(path: Path | None, announce: bool = True) -> Path:
     """PATH as given; else the budget of the current folder (or a parent); else the example.
 
@@ -112,12 +160,17 @@ def default_budget(path: Path | None, announce: bool = True) -> Path:
 __all__ = [
     "BUDGET_MARKERS",
     "budget_argument",
+    "choice_option",
     "colour",
+    "csv_option",
     "default_budget",
     "echo_findings",
     "fail",
     "find_budget",
+    "output_option",
+    "path_option",
     "say",
     "summary",
     "templates_option",
+    "text_option",
 ]

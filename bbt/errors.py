@@ -43,6 +43,13 @@ class Location:
             return f"{self.file}:{self.line}"
         return self.file
 
+    @property
+    def precise(self) -> str:
+        """``file:line:column`` (what editors and CI jump to), shorter when unknown."""
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        return str(self)
+
     def at_line(self, offset: int) -> Location:
         """The location ``offset`` lines further down the same file."""
         return Location(self.file, self.line + offset, 0)

@@ -5,8 +5,9 @@ Every code bbt reports is registered here (extensions add theirs through their
 and the extensions' docs are tested against this registry, so a code is never undocumented.
 ``python -m bbt.findings`` prints the registry as the Markdown table the docs hold.
 
-:func:`format_findings` writes findings for people (``file:line: severity: message [code]``,
-grouped by file), for tools (versioned JSON) or as GitHub workflow annotations.
+:func:`format_findings` writes findings for people (``file:line:column: severity: message
+[code]``, the column where it is known, grouped by file), for tools (versioned JSON) or as
+GitHub workflow annotations.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def format_findings(findings: Sequence[Finding], fmt: str = "text", style: Style
             current = f.location.file
             lines.append(style(current, None))
         lines.append(
-            f"  {f.location}: {style(str(f.severity), f.severity)}: {f.message} [{f.code}]"
+            f"  {f.location.precise}: {style(str(f.severity), f.severity)}: {f.message} [{f.code}]"
         )
     return "\n".join(lines)
 

@@ -67,3 +67,66 @@ def copy_example(target: Path) -> Path:
     """A private copy of the shipped example, to change in a test."""
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` with a throwaway identity; its output."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """The files a fresh clone of ``root`` would hold (tracked and new, not ignored); None
+    outside a git checkout (an unpacked sdist)."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        return None
+    return [name for name in listed.stdout.decode("utf-8").split("\0") if name]
+
+
+def bounded_bbt(
+    args: list[str], *, memory: int, timeout: int, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """``bbt ARGS`` in a child process with at most ``memory`` bytes of address space and
+    ``timeout`` seconds (POSIX ``resource`` limits): a risky input can never take the machine.
+    Returns the exit status and what it printed (stdout, then stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    resource = pytest.importorskip("resource")  # POSIX; the limits cannot be set elsewhere
+
+    def limit() -> None:  # pragma: no cover - runs in the child process
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    root = Path(__file__).resolve().parent.parent
+    child = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
+    child.pop("BBT_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from bbt.guard import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=child,
+        cwd=root,
+        timeout=timeout,
+        preexec_fn=limit,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr

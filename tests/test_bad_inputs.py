@@ -14,13 +14,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from budgetkit import bounded_bbt
 from click.testing import CliRunner
 
 from bbt.cli import main
@@ -153,12 +152,6 @@ def _args(case: dict, budget: Path, out: Path, tmp_path: Path) -> list[str]:
     return args
 
 
-def _limits() -> None:  # pragma: no cover - runs in the child process
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def run(case: dict, args: list[str], tmp_path: Path) -> tuple[int, str]:
     """Exit status and output of ``bbt args``: in this process, or isolated under limits."""
     env = {"BBT_TEST_SECRET": SECRET, "NO_COLOR": "1", **(case.get("env") or {})}
@@ -168,19 +161,7 @@ def run(case: dict, args: list[str], tmp_path: Path) -> tuple[int, str]:
             result.exception
         )
         return result.exit_code, result.output
-    child = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    child.pop("BBT_DEBUG", None)
-    done = subprocess.run(
-        [sys.executable, "-c", "from bbt.guard import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=child,
-        cwd=ROOT,
-        timeout=TIMEOUT,
-        preexec_fn=_limits,
-        check=False,
-    )
-    return done.returncode, done.stdout + done.stderr
+    return bounded_bbt(args, memory=MEMORY_LIMIT, timeout=TIMEOUT, env=env)
 
 
 def _where(case: dict, budget: Path, tmp_path: Path) -> str:

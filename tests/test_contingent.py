@@ -350,7 +350,7 @@ def test_cli_usage_and_data_errors(tmp_path: Path) -> None:
     bad = write(tmp_path, BASE + "      - {period: '2023', allocated: 12.345}\n")
     code, out = run("fill", "--register", str(bad))
     assert code == 1
-    assert re.search(r"contingenten\.yaml:7: .*12\.345 has 3 decimals.* \[BBT420\]", out)
+    assert re.search(r"contingenten\.yaml:7(?::\d+)?: .*12\.345 has 3 decimals.* \[BBT420\]", out)
     assert "Traceback" not in out
     csv_path = tmp_path / "bad.csv"
     csv_path.write_text("allocated,filled\n10,abc\n", encoding="utf-8")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from budgetkit import git
 from click.testing import CliRunner
 
 from bbt.exchange.cli import COMMANDS
@@ -162,17 +162,6 @@ def test_report_paths_that_cannot_be_written(pair: tuple[Path, Path], tmp_path: 
 def test_usage() -> None:
     assert diff(EXAMPLE)[0] == 2
     assert diff("--git", "a", "b", "x", "y")[0] == 2
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from budgetkit import git
 from click.testing import CliRunner
 
 from bbt.cli import main
@@ -24,15 +24,6 @@ from bbt.resources import EXAMPLE
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "exchange"
 DOCS = ROOT / "docs" / "exchange.md"
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -232,8 +232,8 @@ def test_an_output_path_that_is_a_file(tmp_path: Path) -> None:
     code, stdout, err = export(EXAMPLE, "--to", target)
     assert code == 1 and stdout == ""
     assert (
-        err.splitlines()[0]
-        == f"{target}: error: cannot write into {target}: it is a file, not a folder [BBT515]"
+        err.splitlines()[1]
+        == f"  {target}: error: cannot write into {target}: it is a file, not a folder [BBT515]"
     )
     assert target.read_text() == "mine\n"
     code, _, err = export(EXAMPLE, "--to", target / "sub")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 import pytest
-from budgetkit import ARTICLE, make_budget
+from budgetkit import ARTICLE, make_budget, tracked_files
 from click.testing import CliRunner
 
 from bbt.cli import main
@@ -43,7 +43,7 @@ def test_a_command_uses_the_budget_of_the_current_folder_or_a_parent(
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 1
     # the finding names the file as seen from where the user stands
-    assert f"{Path('..') / A}:7: error:" in result.output
+    assert f"{Path('..') / A}:7:28: error:" in result.output
     assert "shipped example" not in result.output
 
 
@@ -102,15 +102,10 @@ def test_build_writes_into_output_where_the_user_stands(
 
 def _clean_copy(target: Path) -> Path:
     """The files a fresh clone would hold (tracked and new, not ignored), copied to ``target``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if listed.returncode != 0:
+    names = tracked_files(ROOT)
+    if names is None:
         pytest.skip("not a git checkout")  # an unpacked sdist: nothing to compare with
-    for name in filter(None, listed.stdout.decode("utf-8").split("\0")):
+    for name in names:
         source = ROOT / name
         if source.is_file():  # a file deleted in the work tree is still listed
             (target / name).parent.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
+from budgetkit import git, tracked_files
 from click.testing import CliRunner
 
 from bbt.cli import main
@@ -24,17 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
 BLOCKS = re.findall(r"^```sh\n(.*?)^```", README, flags=re.M | re.S)
 NOT_RUN = ("bbt serve",)  # serves until stopped
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
 
 
 def _lines(block: str) -> list[list[str]]:
@@ -71,16 +60,11 @@ def test_the_install_and_test_commands_are_what_ci_runs() -> None:
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh copy of the repository: the files git knows, committed."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if listed.returncode != 0:
+    names = tracked_files(ROOT)
+    if names is None:
         pytest.skip("not a git checkout")
     copy = tmp_path_factory.mktemp("readme") / "bbt"
-    for name in filter(None, listed.stdout.decode("utf-8").split("\0")):
+    for name in names:
         source = ROOT / name
         if source.is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)

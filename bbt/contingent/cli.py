@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from bbt.console import fail, say
+from bbt.console import choice_option, csv_option, fail, output_option, say
 from bbt.contingent import DEFAULT_REGISTER, REGISTER_NAME
 from bbt.contingent.load import csv_figure, csv_province, load_register, read_csv
 from bbt.contingent.model import PROVINCES, UNIT_LABELS, Register
@@ -49,12 +49,10 @@ REGISTER = click.option(
     default=None,
     help="Contingent register (YAML). Default: the register of the shipped example.",
 )
-FORMAT = click.option(
+FORMAT = choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
+    choices=["table", "csv", "json"],
     help="table for people (Dutch number format), csv or json for tools (plain decimals).",
 )
 
@@ -173,12 +171,9 @@ def contingent() -> None:
 
 @contingent.command()
 @REGISTER
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Read allocated/filled from a CSV instead (columns: allocated, filled; optional measure, period, province, organisation).",
+@csv_option(
+    "Read allocated/filled from a CSV instead (columns: allocated, filled; optional measure, "
+    "period, province, organisation)."
 )
 @click.option("--measure", default=None, help="Only this measure key (cmw, ama-se, ...).")
 @click.option(
@@ -254,12 +249,8 @@ def _csv_rates(path: Path) -> list[FillRate]:
 
 @contingent.command()
 @REGISTER
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Organisation fill of the evaluation year (columns: organisation, province, allocated, filled).",
+@csv_option(
+    "Organisation fill of the evaluation year (columns: organisation, province, allocated, filled)."
 )
 @click.option("--measure", default="ama-se", show_default=True, help="Measure key in the register.")
 @click.option(
@@ -274,11 +265,9 @@ def _csv_rates(path: Path) -> list[FillRate]:
     show_default=True,
     help="Fill in percent below which contingent is cut.",
 )
-@click.option(
+@choice_option(
     "--rounding",
-    type=click.Choice(["up", "down", "half-up"]),
-    default="up",
-    show_default=True,
+    choices=["up", "down", "half-up"],
     help="How the filled figure becomes the new contingent in whole units.",
 )
 @FORMAT
@@ -516,11 +505,9 @@ def _reconcile(register: Register, measure: str, year: int, fmt: str) -> None:
     show_default=True,
     help="Whole units every eligible applicant gets at least.",
 )
-@click.option(
+@choice_option(
     "--tie-break",
-    type=click.Choice(["name", "input"]),
-    default="name",
-    show_default=True,
+    choices=["name", "input"],
     help="Order among equal fills (and equal province remainders).",
 )
 @click.option("--no-cap", is_flag=True, help="Allow shares above an applicant's request.")
@@ -715,21 +702,11 @@ def _weights(
 @contingent.command()
 @REGISTER
 @click.option("--measure", default="ama-se", show_default=True, help="Measure key in the register.")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the HTML (and PDF).",
-)
-@click.option(
+@output_option("output", "Folder for the HTML (and PDF).")
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "pdf"]),
-    default="html",
-    show_default=True,
+    choices=["html", "pdf"],
     help="html, or pdf for the PDF next to the HTML.",
 )
 def overview(register_path: Path | None, measure: str, out_dir: Path, fmt: str) -> None:

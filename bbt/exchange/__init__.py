@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bbt.errors import Finding, Location, Severity
+from bbt.errors import Finding, FindingsError, Location, Severity
 
 if TYPE_CHECKING:
     from bbt.calculation import Calculation
@@ -46,23 +46,11 @@ def warning(code: str, where: Location | Cell, message: str) -> Finding:
     return Finding(code, Severity.WARNING, loc, message)
 
 
-def format_finding(finding: Finding) -> str:
-    """``file:row:column: severity: message [BBT5xx]`` (row and column left out when unknown)."""
-    loc = finding.location
-    where = loc.file
-    if loc.line:
-        where += f":{loc.line}"
-        if loc.column:
-            where += f":{loc.column}"
-    return f"{where}: {finding.severity}: {finding.message} [{finding.code}]"
-
-
-class ExchangeError(Exception):
+class ExchangeError(FindingsError):
     """Input that cannot be imported, exported or compared; ``findings`` says why and where."""
 
     def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings, key=Finding.sort_key)
-        super().__init__("\n".join(format_finding(f) for f in self.findings))
+        super().__init__(sorted(findings, key=Finding.sort_key))
 
 
 class CheckFailed(ExchangeError):
@@ -92,6 +80,5 @@ __all__ = [
     "ExchangeError",
     "checked",
     "error",
-    "format_finding",
     "warning",
 ]

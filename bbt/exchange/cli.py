@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from bbt.console import choice_option, path_option
 from bbt.errors import relpath
 
 if TYPE_CHECKING:
@@ -36,10 +37,9 @@ def _default_budget() -> Path:
 
 
 def _print(findings: list[Finding]) -> None:
-    from bbt.exchange import format_finding
+    from bbt.console import echo_findings
 
-    for finding in findings:
-        click.echo(format_finding(finding), err=True)
+    echo_findings(findings, err=True)
 
 
 def _fail(exc: Exception, what: str = "nothing written") -> NoReturn:
@@ -163,12 +163,10 @@ def import_command(
     type=click.Path(path_type=Path),
     help="Folder for credits.csv, credits.xlsx, credits.json and datapackage.json.",
 )
-@click.option(
+@choice_option(
     "--csv",
     "csv_format",
-    type=click.Choice(["nl", "plain"]),
-    default="nl",
-    show_default=True,
+    choices=["nl", "plain"],
     help="credits.csv for a Dutch Excel (';', UTF-8 with BOM, decimal comma), or plain "
     "(',', UTF-8, decimal point).",
 )
@@ -204,18 +202,14 @@ def export_command(path: Path | None, out_dir: Path, csv_format: str, allow_erro
 
 @click.command("new")
 @click.argument("year", type=click.IntRange(1900, 2999))
-@click.option(
+@path_option(
     "--from",
     "source",
-    type=click.Path(path_type=Path),
-    default=None,
     help="This year's budget folder (default: the shipped example).",
 )
-@click.option(
+@path_option(
     "--to",
     "target",
-    type=click.Path(path_type=Path),
-    default=None,
     help="The new folder (default: the source's name with the new year, beside it; for the "
     "shipped example, in the current folder).",
 )
@@ -272,18 +266,14 @@ def new_command(year: int, source: Path | None, target: Path | None, allow_error
     metavar="REV1 REV2",
     help="Compare two git revisions of one folder (PATH, default the shipped example).",
 )
-@click.option(
+@path_option(
     "--html",
     "html_file",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Also write the report as an HTML page.",
 )
-@click.option(
+@path_option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Write the Markdown report to a file instead of stdout.",
 )
 @ALLOW_ERRORS

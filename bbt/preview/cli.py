@@ -12,21 +12,13 @@ from pathlib import Path
 
 import click
 
-from bbt.console import budget_argument, default_budget, say, templates_option
+from bbt.console import budget_argument, default_budget, output_option, say, templates_option
 from bbt.errors import Severity
 
 
 @click.command()
 @budget_argument
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("preview"),
-    show_default=True,
-    help="Folder for the document, the page images and index.html.",
-)
+@output_option("preview", "Folder for the document, the page images and index.html.")
 @click.option(
     "--base",
     default=None,
