@@ -239,7 +239,14 @@ def init(
 
 
 def _hand_over(hook: str, path: Path, *options: object) -> None:
-    """Let an extension take over a folder of its own kind (a set of budgets); exit if it does."""
+    """Let an extension take over a folder of its own kind (a set of budgets); exit if it does.
+
+    A budget folder is the core's own: no extension is imported to be asked about it.
+    """
+    from bbt.load.budget import DOCUMENT_FILE
+
+    if (path / DOCUMENT_FILE).is_file():
+        return
     from bbt.extension import hooks
 
     for _extension, run in hooks(hook):

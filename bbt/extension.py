@@ -18,22 +18,37 @@ the hook is used, so ``bbt check`` pays nothing for a command it does not run:
 * ``check_path(path, fmt, strict, quiet, fix) -> int | None`` and
   ``build_path(path, out_dir, formats, templates, jobs) -> int | None``: a kind of folder the
   extension takes over from ``bbt check`` and ``bbt build`` (a set of budgets); None when the
-  path is not its kind, else the exit status;
+  path is not its kind, else the exit status. A budget folder (one with a ``bbt.yaml``) is
+  always the core's: these hooks are not asked about it;
 * ``finding_codes``: the codes it reports, with their docs (docs/findings.md is tested
   against them).
 
 Extensions run with the rights of bbt itself: they are installed packages, never files of a
 budget folder (which comes from pull requests and is untrusted).
+
+Finding them is kept between runs: reading every installed package's entry points (and
+importing :mod:`importlib.metadata` to do so) costs about 40 ms, more than some whole checks.
+The first run records each extension's declaration in the user's cache folder (bbt.files
+:class:`~bbt.files.Cache`, kind ``extensions``), named by the folders of ``sys.path`` with their
+modification times (installing, upgrading or removing a package changes its folder); a record
+is used only while every declaring module is unchanged (its size and modification time), so
+an edited ``EXTENSION`` is read again. ``BBT_NO_CACHE=1`` reads the entry points every run.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib
+import json
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
+
+from bbt.files import Cache
 
 GROUP = "bbt.extensions"
 
@@ -76,12 +91,72 @@ class Extension:
 @cache
 def extensions() -> tuple[Extension, ...]:
     """The installed extensions, ordered by name (so every run sees them in the same order)."""
+    name = _record_name()
+    record = _RECORD.get(name)
+    found = _recorded(record) if record is not None else None
+    if found is None:
+        declared = _discovered()
+        if all(type(extension) is Extension for extension, _source in declared):
+            _RECORD.put(name, _record_of(declared))  # a subclass may behave otherwise: not kept
+        found = tuple(extension for extension, _source in declared)
+    return found
+
+
+_RECORD = Cache("extensions", limit=50)
+"""What the last discovery found, per installation (see the module's doc)."""
+
+
+def _discovered() -> list[tuple[Extension, str]]:
+    """The extensions the entry points declare, by name, with the file of each declaring module."""
+    from importlib.metadata import entry_points
+
     found = []
     for point in entry_points(group=GROUP):
         extension = point.load()
         if isinstance(extension, Extension):
-            found.append(extension)
-    return tuple(sorted(found, key=lambda e: e.name))
+            source = getattr(sys.modules.get(point.module), "__file__", None)
+            found.append((extension, source or ""))
+    return sorted(found, key=lambda pair: pair[0].name)
+
+
+def _stamp(path: str) -> list[int]:
+    """What changes when a file or folder changes: its modification time and size."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return []
+    return [info.st_mtime_ns, info.st_size]
+
+
+def _record_name() -> str:
+    """The record's name: this Python, this bbt and every folder entry points are read from."""
+    here = [sys.implementation.cache_tag, *_stamp(__file__)]
+    folders = [[entry, *_stamp(entry or ".")] for entry in sys.path]
+    return hashlib.sha256(json.dumps([GROUP, here, folders]).encode()).hexdigest()
+
+
+def _record_of(declared: list[tuple[Extension, str]]) -> bytes:
+    """Each extension's fields with the file and stamp of the module that declares it."""
+    rows = [
+        {"fields": dataclasses.asdict(extension), "source": [source, *_stamp(source)]}
+        for extension, source in declared
+    ]
+    return json.dumps(rows, sort_keys=True).encode()
+
+
+def _recorded(record: bytes) -> tuple[Extension, ...] | None:
+    """The recorded extensions, or None when a declaring module changed (or the record is odd)."""
+    try:
+        rows = json.loads(record)
+        found: list[Extension] = []
+        for row in rows:
+            source, *stamp = row["source"]
+            if not source or _stamp(source) != stamp:
+                return None
+            found.append(Extension(**row["fields"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+    return tuple(found)
 
 
 def hooks(name: str) -> Sequence[tuple[Extension, Callable[..., Any]]]:

@@ -11,17 +11,25 @@ Writing. Every output of bbt (a document's HTML and PDF, an import's edited arti
 export) is a *set* of files: :func:`write_set` writes each to a temporary file beside its
 target and renames them into place only when all were written; a failure (a full disk, a
 refused folder, a folder where a file should be) leaves the previous files as they were.
+
+Keeping. :class:`Cache` is one kind of entry in the user's private cache folder (what each
+kind holds and how entries are named: bbt/load/cache.py). It lives here, at the bottom of the
+house, so that bbt/extension.py can keep what it discovered about the installed extensions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import secrets
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from bbt.errors import relpath
@@ -263,3 +271,130 @@ def _undo(replaced: list[tuple[str | None, Path]]) -> None:
                 os.replace(backup, target)
         except OSError:  # keep undoing the others
             continue
+
+
+# -- keeping: the cache folder (what each kind of entry holds: bbt/load/cache.py) ----------
+
+
+MAX_ENTRIES = 2000
+"""Entries kept per kind (a few KB each): a department's texts many times over."""
+
+_MAGIC = b"bbt-cache-1\n"
+_DIGEST = 32  # bytes of a SHA-256
+_PRUNE_EVERY = 50  # puts between two counts of a kind's entries
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when caching is off (``BBT_NO_CACHE``)."""
+    if os.environ.get("BBT_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("BBT_CACHE_DIR", "")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "bbt" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "bbt"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "bbt"
+
+
+def _ours(folder: Path) -> bool:
+    """Whether ``folder`` may hold code we run: created if missing, private, and ours."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except (OSError, ValueError):
+        return False
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return False
+    return os.access(folder, os.W_OK)
+
+
+_SETTINGS = ("BBT_NO_CACHE", "BBT_CACHE_DIR", "XDG_CACHE_HOME")
+"""The environment variables that decide where the cache is (looked at on every use)."""
+
+
+@lru_cache(maxsize=32)
+def _kind_folder(kind: str, *settings: str) -> str | None:
+    """The folder of one kind of entry under the current settings, or None (no usable cache)."""
+    root = cache_root()
+    if root is None or not _ours(root):
+        return None
+    return os.path.join(root, kind)
+
+
+class Cache:
+    """One kind of entry (``jinja``, ``numbers``, ``markdown`` ...) in the cache folder."""
+
+    def __init__(self, kind: str, limit: int = MAX_ENTRIES) -> None:
+        self.kind = kind
+        self.limit = limit
+        self.puts = 0
+
+    def _folder(self) -> str | None:
+        environ = os.environ
+        return _kind_folder(self.kind, *(environ.get(name, "") for name in _SETTINGS))
+
+    def get(self, name: str) -> bytes | None:
+        """The content of entry ``name``, or None (missing, unreadable, corrupt or foreign)."""
+        folder = self._folder()
+        if folder is None:
+            return None
+        path = os.path.join(folder, name)
+        try:
+            with open(path, "rb") as stream:
+                raw = stream.read()
+        except (OSError, ValueError):
+            return None
+        head = len(_MAGIC) + _DIGEST
+        payload = raw[head:]
+        expected = hashlib.sha256(name.encode() + payload).digest()
+        if raw[: len(_MAGIC)] != _MAGIC or raw[len(_MAGIC) : head] != expected:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest when the kind is pruned
+        return payload
+
+    def put(self, name: str, payload: bytes) -> None:
+        """Store ``payload`` as entry ``name``; any failure leaves the cache as it was."""
+        folder = self._folder()
+        if folder is None:
+            return
+        digest = hashlib.sha256(name.encode() + payload).digest()
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)  # in the checked cache folder: never its parents
+            handle, temp = tempfile.mkstemp(prefix=".new-", dir=folder)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(_MAGIC + digest + payload)
+                os.replace(temp, os.path.join(folder, name))
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+        self.puts += 1
+        if self.puts % _PRUNE_EVERY == 1:
+            self.prune()
+
+    def prune(self) -> None:
+        """Remove the least recently used entries beyond :attr:`limit` (down to 3/4 of it)."""
+        folder = self._folder()
+        if folder is None:
+            return
+        try:
+            with os.scandir(folder) as entries:
+                found = [(e.stat().st_mtime_ns, e.path) for e in entries if e.is_file()]
+        except OSError:
+            return
+        if len(found) <= self.limit:
+            return
+        found.sort()
+        for _mtime, path in found[: len(found) - self.limit * 3 // 4]:
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
