@@ -7,12 +7,20 @@ The only place where numbers become text: amounts in keuro with Dutch grouping (
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
+import json
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from functools import cache
 
+import babel
+from babel.core import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
+from bbt.files import Cache
 from bbt.money import ZERO, Percent, round_half_up, wide_enough
 
 LOCALE = "nl_BE"
@@ -32,10 +40,74 @@ def _unsigned_zero(value: Decimal, places: int) -> Decimal:
     return value
 
 
+@cache
+def _locale() -> Locale:
+    """nl_BE parsed once (Babel parses a locale name again on every call that gets one)."""
+    return Locale.parse(LOCALE)
+
+
+@cache
+def _pattern(pattern: str) -> NumberPattern:
+    """A number pattern parsed once."""
+    return parse_pattern(pattern)
+
+
+class _Kept:
+    """The strings Babel made for this version of Babel in earlier runs, by value and pattern.
+
+    A string depends on the value, the pattern and Babel's locale data alone, so it is kept in
+    the cache folder (bbt.files :class:`~bbt.files.Cache`, kind ``formats``) like a compiled
+    template: a warm ``bbt check`` then loads no locale data at all (about 20 ms). The first
+    use reads the entry; strings made in this run are added to it when the process ends.
+    """
+
+    LIMIT = 20_000  # strings kept (about 1 MB); past it the oldest go
+    _STORE = Cache("formats", limit=10)
+
+    def __init__(self) -> None:
+        self.name = f"babel-{babel.__version__}-{LOCALE}-1"
+        self.known: dict[str, str] | None = None
+        self.new = 0
+
+    def _load(self) -> dict[str, str]:
+        known: dict[str, str] = {}
+        with contextlib.suppress(ValueError, TypeError):
+            stored = json.loads(self._STORE.get(self.name) or b"{}")
+            if isinstance(stored, dict) and len(stored) <= self.LIMIT:
+                known = {str(k): str(v) for k, v in stored.items()}
+        return known
+
+    def text(self, key: str, make: Callable[[], str]) -> str:
+        """The string kept for ``key``, else ``make()`` (then kept)."""
+        if self.known is None:
+            self.known = self._load()
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = make()
+            if not self.new:
+                atexit.register(self.save)
+            self.new += 1
+        return found
+
+    def save(self) -> None:
+        known = self.known or {}
+        if len(known) > self.LIMIT:  # bounded: the newest strings stay
+            known = dict(list(known.items())[-self.LIMIT :])
+        self._STORE.put(self.name, json.dumps(known, sort_keys=True).encode())
+        self.new = 0
+
+
+_KEPT = _Kept()
+
+
 def _babel(value: Decimal, pattern: str, places: int) -> str:
     """Babel's Dutch form of ``value``, in a decimal context wide enough for any amount."""
-    with localcontext(wide_enough(value, places)):
-        return format_decimal(value, pattern, locale=LOCALE)
+
+    def make() -> str:
+        with localcontext(wide_enough(value, places)):
+            return format_decimal(value, _pattern(pattern), locale=_locale())
+
+    return _KEPT.text(f"{pattern} {places} {value}", make)
 
 
 def bedrag(value: Decimal | int) -> str:
@@ -65,7 +137,9 @@ def getal(value: Decimal | int, places: int | None = None) -> str:
 
 def datum(value: dt.date) -> str:
     """A date in words: ``22 maart 2024``."""
-    return format_date(value, "d MMMM y", locale=LOCALE)
+    return _KEPT.text(
+        f"date {value.isoformat()}", lambda: format_date(value, "d MMMM y", _locale())
+    )
 
 
 def datum_kort(value: dt.date) -> str:
