@@ -65,16 +65,20 @@ _BASE_PHRASE = re.compile(
     r"\s*(?:van|t\.o\.v\.|ten\s+opzichte\s+van)\s+(?:het|de)\s+(?:totale\s+)?beschikba\w*(?:\s+[\w-]+)?",
     re.I,
 )
+
+
+def _words(alternatives: str) -> re.Pattern[str]:
+    """One of ``alternatives`` as whole words (no letter before or after), in any case."""
+    return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])", re.I)
+
+
 # A sentence about utilisation names it, or says what was executed of the available credit.
-_UTILISATION_WORDS = re.compile(
-    r"(?<![a-z])(?:benuttingsgraad|benutting|benut|realisatiegraad|uitvoeringsgraad|bestedingsgraad)"
-    r"(?![a-z])",
-    re.I,
+_UTILISATION_WORDS = _words(
+    r"benuttingsgraad|benutting|benut|realisatiegraad|uitvoeringsgraad|bestedingsgraad"
 )
-_AVAILABLE_CREDIT = re.compile(
-    r"(?<![a-z])(?:(?:van|t\.o\.v\.|ten\s+opzichte\s+van)\s+(?:het|de)\s+(?:totale\s+)?beschikbare"
-    r"|beschikba(?:re|ar)\s+(?:\w+-)?(?:krediet|kredieten|budget|middelen))(?![a-z])",
-    re.I,
+_AVAILABLE_CREDIT = _words(
+    r"(?:van|t\.o\.v\.|ten\s+opzichte\s+van)\s+(?:het|de)\s+(?:totale\s+)?beschikbare"
+    r"|beschikba(?:re|ar)\s+(?:\w+-)?(?:krediet|kredieten|budget|middelen)"
 )
 _EXECUTED = re.compile(
     r"(?<!\w)(?:\w*?uitvoering|uitgevoerd|besteed|uitgegeven|gerealiseerd|vastgelegd|vereffend"

@@ -350,23 +350,19 @@ class _Converter:
         self.findings.append(Finding(code, Severity.ERROR, self.loc(node), message))
         return YamlFindings(self.findings)
 
+    def bomb(self, node: Node, what: str) -> YamlFindings:
+        """BBT011 for a file that expands past a bound: the mark of an alias bomb."""
+        return self.fail(node, "BBT011", f"{what} (alias bomb?); refused")
+
     def convert(self, node: Node) -> YNode:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(
-                node,
-                "BBT011",
-                f"YAML expands to more than {MAX_NODES:,} values (alias bomb?); refused",
-            )
+            raise self.bomb(node, f"YAML expands to more than {MAX_NODES:,} values")
         if isinstance(node, MappingNode | SequenceNode):
             if id(node) in self.seen:
                 self.aliases += 1
                 if self.aliases > MAX_ALIASES:
-                    raise self.fail(
-                        node,
-                        "BBT011",
-                        f"more than {MAX_ALIASES} YAML aliases in one file (alias bomb?); refused",
-                    )
+                    raise self.bomb(node, f"more than {MAX_ALIASES} YAML aliases in one file")
             self.seen.add(id(node))
         tag = _tag(node)
         if tag not in _ALLOWED_TAGS:
