@@ -17,7 +17,6 @@ from functools import cache
 
 import babel
 from babel.core import Locale
-from babel.dates import format_date
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from bbt.files import Cache
@@ -137,9 +136,13 @@ def getal(value: Decimal | int, places: int | None = None) -> str:
 
 def datum(value: dt.date) -> str:
     """A date in words: ``22 maart 2024``."""
-    return _KEPT.text(
-        f"date {value.isoformat()}", lambda: format_date(value, "d MMMM y", _locale())
-    )
+
+    def make() -> str:
+        from babel.dates import format_date  # with zoneinfo: only when no string is kept
+
+        return format_date(value, "d MMMM y", _locale())
+
+    return _KEPT.text(f"date {value.isoformat()}", make)
 
 
 def datum_kort(value: dt.date) -> str:
