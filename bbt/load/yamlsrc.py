@@ -307,19 +307,27 @@ def _parse(text: str, name: str, findings: list[Finding]) -> YNode | None:
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-# YAML 1.2 core schema, for plain (unquoted) scalars.
-_CORE = (
-    ("null", re.compile(r"^(~|null|Null|NULL|)$")),
-    ("bool", re.compile(r"^(true|True|TRUE|false|False|FALSE)$")),
-    ("int", re.compile(r"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")),
-    (
-        "float",
-        re.compile(
-            r"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
+
+@cache
+def _core() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """YAML 1.2 core schema, for plain (unquoted) scalars.
+
+    Compiled when a text is first parsed: a run that finds every file in the cache needs none.
+    """
+    return (
+        ("null", re.compile(r"^(~|null|Null|NULL|)$")),
+        ("bool", re.compile(r"^(true|True|TRUE|false|False|FALSE)$")),
+        ("int", re.compile(r"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")),
+        (
+            "float",
+            re.compile(
+                r"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
+            ),
         ),
-    ),
-    ("timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$")),
-)
+        ("timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$")),
+    )
+
+
 _IMPLICIT = {_STD + kind for kind in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -328,7 +336,7 @@ def _tag(node: Node) -> str:
     if isinstance(node, ScalarNode) and not node.style and tag in _IMPLICIT:
         # Re-resolve what the YAML 1.1 resolver guessed (an explicit !!str keeps its tag only
         # when quoted; a plain "yes" is text here).
-        for kind, pattern in _CORE:
+        for kind, pattern in _core():
             if pattern.match(str(node.value)):
                 return _STD + kind
         return _STD + "str"
