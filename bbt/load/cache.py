@@ -10,6 +10,11 @@ involved. An edited text, or another version of bbt, simply misses and is comput
 Nothing is looked up by a file's name alone: two budgets with the same text share its entry,
 and a text is never served another text's result.
 
+Three more kinds keep work that depends on something else than one text: ``charts``
+(bbt/render/charts.py, by the figures drawn), ``formats`` (bbt/format.py: Babel's Dutch
+strings by value and pattern, per Babel version) and ``extensions`` (bbt/extension.py: the
+declarations of the installed extensions, per installation, checked against their modules).
+
 Where:
 
 * ``BBT_CACHE_DIR``, when set; else the platform's cache folder: ``$XDG_CACHE_HOME/bbt``
