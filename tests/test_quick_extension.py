@@ -36,7 +36,7 @@ def test_the_second_run_reads_no_entry_points(
     fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = extensions()
-    assert [e.name for e in first] == ["contingent", "exchange", "preview", "set"]
+    assert {"contingent", "set"} <= {e.name for e in first}
     extensions.cache_clear()  # a new process
     monkeypatch.setattr(importlib.metadata, "entry_points", _no_entry_points)
     assert extensions() == first
