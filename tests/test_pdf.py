@@ -1,7 +1,7 @@
 """The PDF: table of contents with page numbers, bookmarks, tags, fonts, safety, repeatability.
 
-The document is built once per test session (tests/conftest.py); the repeatability test
-renders it a second time.
+The document is built once per test session (tests/conftest.py); that a second build gives
+the same bytes is tested where one is made anyway, by ``bbt preview`` (tests/test_preview.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,6 @@ from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES
 from bbt.render.pdf import SafeFetcher, render_pdf
 
 ALLOWED = [DEFAULT_BUDGET, DEFAULT_TEMPLATES]
-
-
-@pytest.fixture(scope="module")
-def html(example_build: ExampleBuild) -> str:
-    return example_build.html
 
 
 @pytest.fixture(scope="module")
@@ -143,10 +138,6 @@ def test_tables_and_footnotes_in_pdf_text(example_page_texts: list[str]) -> None
     for index, content in enumerate(example_page_texts):
         if index > 1 and "OD 16: Individueel maatwerk invoeren" in content:  # not the TOC
             assert "Zie ook begroting: JB0-1JEC2HF-WT, p.14" in content, index
-
-
-def test_two_builds_are_byte_identical(html: str, pdf: bytes) -> None:
-    assert render_pdf(html, allowed_dirs=ALLOWED) == pdf
 
 
 @pytest.mark.parametrize(

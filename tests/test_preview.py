@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from budgetkit import ARTICLE, make_budget
 from click.testing import CliRunner, Result
+from conftest import ExampleBuild
 from pypdf import PdfReader
 
 from bbt.cli import main
@@ -38,6 +39,18 @@ def test_every_pdf_page_becomes_a_png(example: tuple[Path, Result]) -> None:
     # 80 dpi: an A4 page (595 x 842 pt) is 662 x 936 pixels (PNG width and height at bytes 16-24)
     header = images[0].read_bytes()[16:24]
     assert (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")) == (662, 936)
+
+
+def test_a_second_build_gives_the_same_bytes(
+    example: tuple[Path, Result], example_build: ExampleBuild
+) -> None:
+    """The preview builds the example again, in another folder: HTML and PDF as ``bbt build``
+    made them for the session (tests/conftest.py), byte for byte."""
+    out, result = example
+    assert result.exit_code == 0, result.output
+    name = "2024-sociale-economie"
+    assert (out / f"{name}.pdf").read_bytes() == example_build.pdf
+    assert (out / f"{name}.html").read_text("utf-8") == example_build.html
 
 
 def test_the_same_pdf_gives_byte_identical_pages(
