@@ -1,7 +1,7 @@
 """The PDF: table of contents with page numbers, bookmarks, tags, fonts, safety, repeatability.
 
-The document is built once per test session (tests/conftest.py); that a second build gives
-the same bytes is tested where one is made anyway, by ``bbt preview`` (tests/test_preview.py).
+The document is built once per test session (tests/conftest.py); the repeatability test
+compares that build with the one ``bbt preview`` makes of it for its own tests.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ExampleBuild
+from conftest import ExampleBuild, PreviewRun
 from pypdf import PdfReader
 
 from bbt.errors import RenderError
@@ -138,6 +138,15 @@ def test_tables_and_footnotes_in_pdf_text(example_page_texts: list[str]) -> None
     for index, content in enumerate(example_page_texts):
         if index > 1 and "OD 16: Individueel maatwerk invoeren" in content:  # not the TOC
             assert "Zie ook begroting: JB0-1JEC2HF-WT, p.14" in content, index
+
+
+def test_two_builds_are_byte_identical(
+    example_build: ExampleBuild, example_preview: PreviewRun
+) -> None:
+    assert example_preview.exit_code == 0, example_preview.output
+    name = "2024-sociale-economie"
+    assert (example_preview.folder / f"{name}.pdf").read_bytes() == example_build.pdf
+    assert (example_preview.folder / f"{name}.html").read_text("utf-8") == example_build.html
 
 
 @pytest.mark.parametrize(
