@@ -44,6 +44,21 @@ toelichting: |
 """
 
 
+def article_with(
+    vak: tuple[int, int, int],
+    vek: tuple[int, int, int],
+    *,
+    title: str = "Collectief maatwerk",
+    more: str = "",
+) -> str:
+    """Article JB0-1JEC2HA-WT of ISE activering with these (BA, BA-JR, BU) for VAK and VEK;
+    ``more``: YAML after the credits (movements ...)."""
+    lines = ["code: JB0-1JEC2HA-WT", f"title: {title}", "ise: activering", "credits:"]
+    for credit, (ba, ba_jr, bu) in (("vak", vak), ("vek", vek)):
+        lines.append(f"  {credit}: {{ba: {ba}, ba_jr: {ba_jr}, bu: {bu}}}")
+    return "\n".join(lines) + "\n" + more
+
+
 def make_budget(
     root: Path, files: dict[str, str] | None = None, *, article: str | None = ARTICLE
 ) -> Path:

@@ -1,13 +1,18 @@
 """What many tests read: the shipped example, checked and built once per test session.
 
-Building the example's PDF takes seconds; the PDF, layout, structure and render tests all read
-the same build instead of making their own.
+Building the example's PDF takes seconds; the PDF, layout, structure and chart tests all read
+the same build instead of making their own, and the preview tests one ``bbt preview`` of it
+(which also proves that a second build gives the same bytes). Under pytest-xdist the workers
+share both: see :func:`once_per_run`.
 """
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 
@@ -15,12 +20,14 @@ from bbt.errors import Finding
 from bbt.pipeline import Result, build, check
 from bbt.resources import EXAMPLE
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class ExampleBuild:
     """The example built with ``bbt.pipeline.build`` (HTML and PDF) into ``folder``."""
 
-    result: Result
+    findings: list[Finding]
     folder: Path
 
     @property
@@ -38,7 +45,7 @@ class ExampleBuild:
     @property
     def pdf_findings(self) -> list[Finding]:
         """What the PDF step reported (BBT304 when the PDF/UA audit fails)."""
-        return [f for f in self.result.findings if f.code.startswith("BBT30")]
+        return [f for f in self.findings if f.code.startswith("BBT30")]
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +55,69 @@ def example_result() -> Result:
     return result
 
 
-@pytest.fixture(scope="session")
-def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
-    folder = tmp_path_factory.mktemp("example-build")
+def once_per_run(
+    factory: pytest.TempPathFactory, worker_id: str, name: str, make: Callable[[Path], T]
+) -> tuple[Path, T]:
+    """``make(folder)`` once per test run, in a folder ``name``; its answer is pickled.
+
+    Under pytest-xdist the first worker to ask makes it, under a file lock in the run's common
+    temporary folder, and the others read that folder and the answer (the recipe of
+    pytest-xdist's documentation). Without xdist, or without ``fcntl`` (Windows), once per process.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+    if worker_id == "master" or fcntl is None:
+        folder = factory.mktemp(name)
+        return folder, make(folder)
+    folder = factory.getbasetemp().parent / name
+    answer = folder.parent / f"{name}.pickle"
+    with open(folder.parent / f"{name}.lock", "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not answer.is_file():
+            folder.mkdir()
+            answer.write_bytes(pickle.dumps(make(folder)))
+    return folder, cast(T, pickle.loads(answer.read_bytes()))
+
+
+def _build_example(folder: Path) -> list[Finding]:
     result = build(EXAMPLE, folder, ("html", "pdf"))
     assert not result.failed(), [str(f) for f in result.findings]
-    return ExampleBuild(result, folder)
+    return result.findings
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> ExampleBuild:
+    folder, findings = once_per_run(tmp_path_factory, worker_id, "example-build", _build_example)
+    return ExampleBuild(findings, folder)
+
+
+@dataclass(frozen=True)
+class PreviewRun:
+    """``bbt preview`` of the shipped example into ``folder``: its exit status and output."""
+
+    folder: Path
+    exit_code: int
+    output: str
+
+
+def _preview_example(folder: Path) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from bbt.cli import main
+
+    result = CliRunner().invoke(main, ["preview", str(EXAMPLE), "-o", str(folder)])
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="session")
+def example_preview(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> PreviewRun:
+    """The example previewed: a second full build of it, and an image of every page."""
+    folder, (code, output) = once_per_run(
+        tmp_path_factory, worker_id, "example-preview", _preview_example
+    )
+    return PreviewRun(folder, code, output)
 
 
 @pytest.fixture(scope="session")

@@ -12,18 +12,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from budgetkit import DOCUMENT, make_budget
+from budgetkit import ARTICLE, DOCUMENT, article_with, make_budget
 from fontTools.ttLib import TTFont
 from markupsafe import escape
 
 from bbt.calculation import Calculation
 from bbt.format import procent
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
-from bbt.pipeline import DEFAULT_BUDGET, DEFAULT_TEMPLATES, check
+from bbt.pipeline import DEFAULT_TEMPLATES, Result, check
 from bbt.render import charts
 from bbt.render.charts import (
     PDF_FONT_FAMILY,
     WIDTH,
+    Chart,
     document_charts,
     movements_chart,
     utilisation_chart,
@@ -37,10 +38,9 @@ NUMBER = re.compile(r"[-+]?\d[\d.]*(?:,\d+)?%?")
 
 
 @pytest.fixture(scope="module")
-def calculation() -> Calculation:
-    result = check(DEFAULT_BUDGET)
-    assert result.calculation is not None
-    return result.calculation
+def calculation(example_result: Result) -> Calculation:
+    assert example_result.calculation is not None
+    return example_result.calculation
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +48,20 @@ def example_charts(calculation: Calculation) -> dict[str, list[dict[str, object]
     return document_charts(calculation)
 
 
-def small(tmp_path: Path, files: dict[str, str] | None = None) -> Calculation:
-    result = check(make_budget(tmp_path, files))
+def small(
+    tmp_path: Path, files: dict[str, str] | None = None, *, article: str = ARTICLE
+) -> Calculation:
+    result = check(make_budget(tmp_path, files, article=article))
     assert result.calculation is not None and not result.failed(), result.findings
     return result.calculation
+
+
+def activering_utilisation(calculation: Calculation) -> Chart:
+    """The utilisation chart of ISE activering (the example's and the small budgets')."""
+    ise = calculation.ise("activering")
+    chart = utilisation_chart(ise, calculation.document.settings.explain_below)
+    assert chart is not None
+    return chart
 
 
 def texts(svg: object) -> list[str]:
@@ -73,8 +83,7 @@ def test_utilisation_shows_each_articles_figure_as_the_document_prints_it(
     calculation: Calculation,
 ) -> None:
     ise = calculation.ise("activering")
-    chart = utilisation_chart(ise, calculation.document.settings.explain_below)
-    assert chart is not None
+    chart = activering_utilisation(calculation)
     words = texts(chart.svg)
     for a in ise.expenditure:
         for credit in EXPENDITURE_CREDITS:
@@ -90,10 +99,7 @@ def test_utilisation_shows_each_articles_figure_as_the_document_prints_it(
 
 
 def test_negative_utilisation_is_written_out_not_drawn(calculation: Calculation) -> None:
-    chart = utilisation_chart(
-        calculation.ise("activering"), calculation.document.settings.explain_below
-    )
-    assert chart is not None
+    chart = activering_utilisation(calculation)
     reason = "n.v.t.: negatieve uitvoering (-1.936,3%)"
     assert ("JB0-1JEC2HE-WT", "VAK", "-2.188", "113", reason) in chart.rows
     assert ("JB0-1JEC2HE-WT", "VEK", "-2.188", "113", reason) in chart.rows
@@ -104,18 +110,9 @@ def test_negative_utilisation_is_written_out_not_drawn(calculation: Calculation)
 
 
 def test_zero_base_and_absurd_utilisation(tmp_path: Path) -> None:
-    article = """\
-code: JB0-1JEC2HA-WT
-title: Collectief maatwerk
-ise: activering
-credits:
-  vak: {ba: 0, ba_jr: 0, bu: 0}
-  vek: {ba: 100, ba_jr: 100, bu: 250}
-"""
-    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    calculation = small(tmp_path, article=article_with((0, 0, 0), (100, 100, 250)))
     ise = calculation.ise("activering")
-    chart = utilisation_chart(ise, calculation.document.settings.explain_below)
-    assert chart is not None
+    chart = activering_utilisation(calculation)
     assert ("JB0-1JEC2HA-WT", "VAK", "0", "0", "n.v.t.: BA-JR is 0") in chart.rows
     assert ("JB0-1JEC2HA-WT", "VEK", "250", "100", "n.v.t.: hoger dan 200% (250,0%)") in chart.rows
     assert "<rect" not in str(chart.svg)
@@ -123,19 +120,9 @@ credits:
 
 
 def test_over_execution_below_the_cap_is_a_bar_on_a_longer_axis(tmp_path: Path) -> None:
-    article = """\
-code: JB0-1JEC2HA-WT
-title: Collectief maatwerk
-ise: activering
-credits:
-  vak: {ba: 100, ba_jr: 100, bu: 150}
-  vek: {ba: 100, ba_jr: 100, bu: 75}
-"""
-    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    chart = utilisation_chart(
-        calculation.ise("activering"), calculation.document.settings.explain_below
+    chart = activering_utilisation(
+        small(tmp_path, article=article_with((100, 100, 150), (100, 100, 75)))
     )
-    assert chart is not None
     assert "150,0%" in texts(chart.svg) and "75,0%" in texts(chart.svg)
     widths = [float(w) for w in re.findall(r'<rect [^>]*\swidth="([\d.]+)"', str(chart.svg))]
     assert len(widths) == 2 and widths[0] == pytest.approx(2 * widths[1], abs=0.2)
@@ -155,19 +142,8 @@ def test_long_titles_are_complete(example_charts: dict[str, list[dict[str, objec
 
 def test_a_word_wider_than_the_chart_is_broken_not_cut(tmp_path: Path) -> None:
     word = "Arbeidsmarktintegratieondersteuningsmaatregelenbegrotingsartikelverantwoording"
-    article = f"""\
-code: JB0-1JEC2HA-WT
-title: {word} 2024
-ise: activering
-credits:
-  vak: {{ba: 100, ba_jr: 100, bu: 90}}
-  vek: {{ba: 100, ba_jr: 100, bu: 90}}
-"""
-    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
-    chart = utilisation_chart(
-        calculation.ise("activering"), calculation.document.settings.explain_below
-    )
-    assert chart is not None
+    article = article_with((100, 100, 90), (100, 100, 90), title=f"{word} 2024")
+    chart = activering_utilisation(small(tmp_path, article=article))
     words = texts(chart.svg)
     assert word in "".join(words)  # every letter, in order
     assert not any(word in w for w in words)  # over two lines
@@ -345,20 +321,15 @@ def test_check_and_drawing_do_not_import_a_drawing_library() -> None:
 
 
 def test_movements_stack_from_zero_and_a_negative_index_goes_left(tmp_path: Path) -> None:
-    article = """\
-code: JB0-1JEC2HA-WT
-title: Collectief maatwerk
-ise: activering
-credits:
-  vak: {ba: 1000, ba_jr: 1130, bu: 1000}
-  vek: {ba: 1000, ba_jr: 975, bu: 900}
+    movements = """\
 movements:
   - {vak: 100, from: CB0-1CBD2AB-PR, reason: spilindex}
   - {vak: 50, from: JB0-1JDE2CB-WT, reason: bijkomende middelen}
   - {vak: -20, vek: -20, to: JB0-1JDE2CB-WT, reason: oproep}
   - {vek: -5, to: CB0-1CBD2AB-PR, kind: index, reason: indexcorrectie}
 """
-    calculation = small(tmp_path, {"articles/JB0-1JEC2HA-WT.yaml": article})
+    article = article_with((1000, 1130, 1000), (1000, 975, 900), more=movements)
+    calculation = small(tmp_path, article=article)
     chart = movements_chart(calculation.ise("activering"))
     assert chart is not None
     assert ("JB0-1JEC2HA-WT", "VAK", "1.000", "100", "50", "-20", "1.130") in chart.rows

@@ -240,33 +240,6 @@ def test_missing_fields(tmp_path: Path) -> None:
     assert ("BBT404", 3, Severity.ERROR) in codes(path)  # no title
 
 
-def test_bad_values(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        BASE
-        + "      - {period: '2023', province: limbrug, allocated: 10}\n"
-        + "      - {period: '2023-Q5', allocated: 10}\n"
-        + "      - {period: '2023', allocated: -1}\n"
-        + "      - {period: '2023', allocated: '1.234,5'}\n",
-    )
-    got = codes(path)
-    assert ("BBT422", 7, Severity.ERROR) in got
-    assert ("BBT422", 8, Severity.ERROR) in got
-    assert ("BBT421", 9, Severity.ERROR) in got
-    assert ("BBT409", 10, Severity.ERROR) in got
-
-
-def test_duplicate_entry_and_unknown_unit(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        BASE.replace("unit: vte", "unit: fte")
-        + "      - {period: '2023', allocated: 1}\n      - {period: '2023', allocated: 2}\n",
-    )
-    got = codes(path)
-    assert ("BBT422", 4, Severity.ERROR) in got
-    assert ("BBT423", 8, Severity.ERROR) in got
-
-
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
     path = write(tmp_path, BASE + "      - {period: '2023', allocated: 1\n")
     [(code, line, _)] = codes(path)
@@ -281,18 +254,44 @@ def test_no_source_is_a_warning(tmp_path: Path) -> None:
     assert codes(path) == [("BBT424", 6, Severity.WARNING)]
 
 
-def test_reduction_that_does_not_match_the_snapshots(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        BASE
-        + "      - {period: 2023-04-01, province: limburg, organisations: 3, allocated: 100}\n"
-        + "      - {period: 2023-07-01, province: limburg, organisations: 3, allocated: 90}\n"
-        + "    reductions:\n"
-        + "      - {date: 2023-07-01, fill_year: 2022, province: limburg, organisations: 4, reduced: 12}\n",
-    )
-    got = codes(path)
-    assert ("BBT432", 10, Severity.WARNING) in got
-    assert ("BBT433", 10, Severity.WARNING) in got
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            BASE
+            + "      - {period: '2023', province: limbrug, allocated: 10}\n"
+            + "      - {period: '2023-Q5', allocated: 10}\n"
+            + "      - {period: '2023', allocated: -1}\n"
+            + "      - {period: '2023', allocated: '1.234,5'}\n",
+            [("BBT422", 7, E), ("BBT422", 8, E), ("BBT421", 9, E), ("BBT409", 10, E)],
+            id="bad values",
+        ),
+        pytest.param(
+            BASE.replace("unit: vte", "unit: fte")
+            + "      - {period: '2023', allocated: 1}\n      - {period: '2023', allocated: 2}\n",
+            [("BBT422", 4, E), ("BBT423", 8, E)],
+            id="duplicate entry and unknown unit",
+        ),
+        pytest.param(
+            BASE
+            + "      - {period: 2023-04-01, province: limburg, organisations: 3, allocated: 100}\n"
+            + "      - {period: 2023-07-01, province: limburg, organisations: 3, allocated: 90}\n"
+            + "    reductions:\n"
+            + "      - {date: 2023-07-01, fill_year: 2022, province: limburg, organisations: 4, reduced: 12}\n",
+            [("BBT432", 10, W), ("BBT433", 10, W)],
+            id="a reduction that does not match the snapshots",
+        ),
+    ],
+)
+def test_register_findings(
+    tmp_path: Path, text: str, expected: list[tuple[str, int, Severity]]
+) -> None:
+    got = codes(write(tmp_path, text))
+    for finding in expected:
+        assert finding in got, got
 
 
 def test_province_entries_must_add_up(tmp_path: Path) -> None:

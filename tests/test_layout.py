@@ -304,11 +304,8 @@ def test_a_draft_says_ontwerp_on_every_page_and_a_final_document_nowhere(
     assert not any("ONTWERP" in page.text() for page in example_pages)
 
 
-def test_a_final_document_has_no_draft_banner(tmp_path: Path) -> None:
-    from bbt.resources import EXAMPLE
-
-    build(EXAMPLE, tmp_path, ("html",))
-    html = (tmp_path / "2024-sociale-economie.html").read_text("utf-8")
+def test_a_final_document_has_no_draft_banner(example_build: ExampleBuild) -> None:
+    html = example_build.html
     body = html.split("</style>", 1)[1]
     assert "ONTWERP" not in body and "draft-banner" not in body
     assert '@bottom-center { content: "ONTWERP"' not in html

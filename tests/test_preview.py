@@ -12,22 +12,21 @@ from pathlib import Path
 
 import pytest
 from budgetkit import ARTICLE, make_budget
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from conftest import PreviewRun
 from pypdf import PdfReader
 
 from bbt.cli import main
-from bbt.pipeline import DEFAULT_BUDGET
 from bbt.preview.preview import render_pages
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
-    """The shipped example, previewed once for the module (a full PDF build)."""
-    out = tmp_path_factory.mktemp("preview")
-    return out, CliRunner().invoke(main, ["preview", str(DEFAULT_BUDGET), "-o", str(out)])
+def example(example_preview: PreviewRun) -> tuple[Path, PreviewRun]:
+    """The shipped example, previewed once for the test run (tests/conftest.py)."""
+    return example_preview.folder, example_preview
 
 
-def test_every_pdf_page_becomes_a_png(example: tuple[Path, Result]) -> None:
+def test_every_pdf_page_becomes_a_png(example: tuple[Path, PreviewRun]) -> None:
     out, result = example
     assert result.exit_code == 0, result.output
     pages = len(PdfReader(out / "2024-sociale-economie.pdf").pages)
@@ -41,7 +40,7 @@ def test_every_pdf_page_becomes_a_png(example: tuple[Path, Result]) -> None:
 
 
 def test_the_same_pdf_gives_byte_identical_pages(
-    example: tuple[Path, Result], tmp_path: Path
+    example: tuple[Path, PreviewRun], tmp_path: Path
 ) -> None:
     out, _result = example
     again, renderer = render_pages(out / "2024-sociale-economie.pdf", tmp_path / "pages")
@@ -50,7 +49,7 @@ def test_the_same_pdf_gives_byte_identical_pages(
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(again, first, strict=True))
 
 
-def test_contact_sheet_links_pages_pdf_and_html(example: tuple[Path, Result]) -> None:
+def test_contact_sheet_links_pages_pdf_and_html(example: tuple[Path, PreviewRun]) -> None:
     out, _result = example
     sheet = (out / "index.html").read_text("utf-8")
     for image in (out / "pages").glob("page-*.png"):
@@ -114,7 +113,7 @@ def _check_sheet(html: str) -> _Sheet:
     return sheet
 
 
-def test_contact_sheet_is_valid_accessible_html(example: tuple[Path, Result]) -> None:
+def test_contact_sheet_is_valid_accessible_html(example: tuple[Path, PreviewRun]) -> None:
     out, _result = example
     sheet = _check_sheet((out / "index.html").read_text("utf-8"))
     assert "Page 1, full size" in sheet.links

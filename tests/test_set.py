@@ -297,6 +297,19 @@ def test_same_name_or_wrong_year(tmp_path: Path) -> None:
     assert ("BBT605", "b", 4) in found
 
 
+def test_a_name_that_differs_only_in_case_from_the_documents_own_is_no_clash(
+    tmp_path: Path,
+) -> None:
+    documents = "documents:\n  - {path: a, names: [CULTUUR]}\n  - b\n"
+    root = make_set(tmp_path / "s", documents, a=CONSISTENT / "cultuur", b=CONSISTENT / "cultuur")
+    edit(root / "b/bbt.yaml", "policy_field: Cultuur", "policy_field: Cultuur en Media")
+    assert [f for f in check_set(root).findings if f.code == "BBT632"] == []
+    # the same name in another document still clashes, whatever its case
+    edit(root / "b/bbt.yaml", "policy_field: Cultuur en Media", "policy_field: cultuur")
+    found = [(f.code, Path(f.location.file).parent.name) for f in check_set(root).findings]
+    assert found.count(("BBT632", "a")) == 1 and found.count(("BBT632", "b")) == 1
+
+
 def test_a_document_that_does_not_load(tmp_path: Path) -> None:
     root = make_set(tmp_path / "s", None, a=CONSISTENT / "cultuur", b=CONSISTENT / "mobiliteit")
     edit(root / "b/bbt.yaml", "ises: [verkeersveiligheid]", "ises: [verkeersveiligheid")

@@ -11,7 +11,7 @@ import types
 from pathlib import Path
 
 import pytest
-from budgetkit import make_budget
+from budgetkit import article_with, make_budget
 from click.testing import CliRunner
 
 from bbt.cli import main
@@ -128,14 +128,7 @@ def test_the_overview_is_byte_identical_per_input() -> None:
     assert open_data(first.view, first.budget_set) == open_data(second.view, second.budget_set)
 
 
-ZERO_BASE = """\
-code: JB0-1JEC2HA-WT
-title: Nieuw artikel
-ise: activering
-credits:
-  vak: {ba: 2000, ba_jr: 2000, bu: 1881}
-  vek: {ba: 0, ba_jr: 0, bu: 0}
-"""
+ZERO_BASE = article_with((2000, 2000, 1881), (0, 0, 0), title="Nieuw artikel")
 
 
 def test_utilisation_half_up_and_not_applicable(tmp_path: Path) -> None:

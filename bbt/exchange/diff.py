@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 from bbt.calculation import Calculation, Figures
 from bbt.errors import Finding, Location, relpath
@@ -109,25 +110,27 @@ def _figure_rows(old: Calculation, new: Calculation) -> list[Row]:
             s_old = before.article.credits.get(credit)
             s_new = after.article.credits.get(credit)
             f_old, f_new = before.credits[credit], after.credits[credit]
-            for phase in PHASES:
-                v_old = s_old.get(phase) if s_old else None
-                v_new = s_new.get(phase) if s_new else None
-                if v_old == v_new:
-                    continue
-                difference = (v_new or Decimal(0)) - (v_old or Decimal(0))
+            utilisation = (_percent(f_old.benutting), _percent(f_new.benutting))
+            for change in _phase_changes(s_old, s_new):
                 rows.append(
-                    (
-                        _article_name(after.article),
-                        CREDIT_LABELS[credit],
-                        PHASE_LABELS[phase],
-                        _amount(v_old),
-                        _amount(v_new),
-                        _signed(difference),
-                        _percent(f_old.benutting),
-                        _percent(f_new.benutting),
-                    )
+                    (_article_name(after.article), CREDIT_LABELS[credit], *change, *utilisation)
                 )
     return rows
+
+
+class _Phased(Protocol):
+    def get(self, phase: str) -> Decimal | None: ...
+
+
+def _phase_changes(old: _Phased | None, new: _Phased | None) -> Iterator[Row]:
+    """Per phase (BA, BA-JR, BU) that differs: its label, old, new and the difference."""
+    for phase in PHASES:
+        v_old = old.get(phase) if old else None
+        v_new = new.get(phase) if new else None
+        if v_old == v_new:
+            continue
+        difference = (v_new or Decimal(0)) - (v_old or Decimal(0))
+        yield (PHASE_LABELS[phase], _amount(v_old), _amount(v_new), _signed(difference))
 
 
 def _article_rows(a: Calculation, b: Calculation) -> list[Row]:
@@ -187,23 +190,8 @@ def _movement_rows(old: Calculation, new: Calculation) -> list[Row]:
 def _total_rows(scope: str, old: dict[str, Figures], new: dict[str, Figures]) -> list[Row]:
     rows: list[Row] = []
     for credit in [*new, *(c for c in old if c not in new)]:
-        f_old, f_new = old.get(credit), new.get(credit)
-        for phase in PHASES:
-            v_old = f_old.get(phase) if f_old else None
-            v_new = f_new.get(phase) if f_new else None
-            if v_old == v_new:
-                continue
-            difference = (v_new or Decimal(0)) - (v_old or Decimal(0))
-            rows.append(
-                (
-                    scope,
-                    CREDIT_LABELS[credit],
-                    PHASE_LABELS[phase],
-                    _amount(v_old),
-                    _amount(v_new),
-                    _signed(difference),
-                )
-            )
+        for change in _phase_changes(old.get(credit), new.get(credit)):
+            rows.append((scope, CREDIT_LABELS[credit], *change))
     return rows
 
 

@@ -92,6 +92,16 @@ def load_with_findings(path: Path | str) -> tuple[Document | None, list[Finding]
     return document, ctx.findings
 
 
+def expenditure_amounts(f: Fields) -> dict[str, tuple[Decimal, Location]]:
+    """The ``vak`` and ``vek`` amounts of a mapping such as a provision; a missing one is left out."""
+    out = {}
+    for credit in EXPENDITURE_CREDITS:
+        got = f.amount(credit)
+        if got:
+            out[credit] = got
+    return out
+
+
 def _is_dir(path: Path) -> bool:
     """Whether ``path`` is a folder; never raises (a loop or an over-long name is not one)."""
     try:
@@ -228,13 +238,8 @@ class _Loader:
             return out
         for code, node in f.items():
             g = Fields(self.ctx, node, f"provisions: {code}")
-            amounts = {}
-            for credit in EXPENDITURE_CREDITS:
-                got = g.amount(credit)
-                if got:
-                    amounts[credit] = got
+            out[code] = expenditure_amounts(g)
             g.done()
-            out[code] = amounts
         return out
 
     def published(self, f: Fields | None) -> Published:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bbt.errors import Finding, Location, Severity, relpath
-from bbt.load.budget import DOCUMENT_FILE
+from bbt.load.budget import DOCUMENT_FILE, expenditure_amounts
 from bbt.load.fields import Context, Fields
 from bbt.load.yamlsrc import Map, Scalar, YNode, parse_yaml
-from bbt.model import EXPENDITURE_CREDITS
 from bbt.set.model import OVERVIEW_STEM, SET_FILE, BudgetSet, Member, Provision
 
 DEFAULT_TITLE = "Beleids- en begrotingstoelichtingen"
@@ -110,11 +109,7 @@ def _provisions(ctx: Context, f: Fields | None) -> dict[str, Provision]:
     for key, node in f.items():
         g = Fields(ctx, node, f"{SET_FILE}: provisions: {key}")
         title = g.text("title")
-        released = {}
-        for credit in EXPENDITURE_CREDITS:
-            got = g.amount(credit)
-            if got:
-                released[credit] = got
+        released = expenditure_amounts(g)
         g.done()
         out[key] = Provision(key, title or key, released, f.key_loc(key))
     f.done()

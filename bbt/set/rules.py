@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import get_close_matches
+from typing import TypeVar
 
 from bbt.errors import Finding, Location, Severity
 from bbt.model import CREDIT_LABELS, Article, Movement
@@ -21,6 +22,7 @@ from bbt.money import ZERO
 from bbt.set.view import Booking, Entry, SetView, add, amounts_text, places
 
 SetRule = Callable[[SetView], Iterable[Finding]]
+T = TypeVar("T")
 SET_RULES: list[SetRule] = []
 
 
@@ -328,62 +330,66 @@ def _compare_release(release: Release, entry: Entry, draws: list[Booking]) -> It
 # -- one owner per code, one year -----------------------------------------------------------------
 
 
+def _shared(
+    groups: dict[str, list[T]], entry_of: Callable[[T], Entry]
+) -> Iterator[tuple[str, T, list[T]]]:
+    """Per key that more than one holds (in key order): each holder, with the holders of the
+    key in the other documents."""
+    for key, holders in sorted(groups.items()):
+        if len(holders) < 2:
+            continue
+        for holder in holders:
+            entry = entry_of(holder)
+            yield key, holder, [h for h in holders if entry_of(h) is not entry]
+
+
+def _itself(entry: Entry) -> Entry:
+    return entry
+
+
 @set_rule
 def check_unique_articles(view: SetView) -> Iterator[Finding]:
     """BBT630: an article code appears in one document of the set only."""
-    for code, owners in sorted(view.owners.items()):
-        if len(owners) < 2:
-            continue
-        for entry, article in owners:
-            others = "; ".join(f"{e.name} ({a.loc})" for e, a in owners if e is not entry)
-            yield Finding(
-                "BBT630",
-                Severity.ERROR,
-                article.loc,
-                f"article {code} of {entry.name} is also an article of {others}; an article "
-                "belongs to one document of the set",
-            )
+    for code, (entry, article), owners in _shared(view.owners, lambda owner: owner[0]):
+        others = "; ".join(f"{e.name} ({a.loc})" for e, a in owners)
+        yield Finding(
+            "BBT630",
+            Severity.ERROR,
+            article.loc,
+            f"article {code} of {entry.name} is also an article of {others}; an article "
+            "belongs to one document of the set",
+        )
 
 
 @set_rule
 def check_unique_programmes(view: SetView) -> Iterator[Finding]:
     """BBT631: programme codes are unique across the set."""
-    for code, entries in sorted(view.programmes.items()):
-        if len(entries) < 2:
-            continue
-        for entry in entries:
-            others = "; ".join(
-                f"{e.name} ({e.key_loc('programme')})" for e in entries if e is not entry
-            )
-            yield Finding(
-                "BBT631",
-                Severity.ERROR,
-                entry.key_loc("programme"),
-                f"programme {code} of {entry.name} is also the programme of {others}; each "
-                "document of the set has its own programme",
-            )
+    for code, entry, entries in _shared(view.programmes, _itself):
+        others = "; ".join(f"{e.name} ({e.key_loc('programme')})" for e in entries)
+        yield Finding(
+            "BBT631",
+            Severity.ERROR,
+            entry.key_loc("programme"),
+            f"programme {code} of {entry.name} is also the programme of {others}; each "
+            "document of the set has its own programme",
+        )
 
 
 @set_rule
 def check_unique_names(view: SetView) -> Iterator[Finding]:
     """BBT632: a name that movements may use for a document belongs to one document."""
-    for name, entries in sorted(view.names.items()):
-        if len(entries) < 2:
-            continue
-        for entry in entries:
-            loc = entry.key_loc("policy_field")
-            if entry.name.casefold() != name:
-                loc = entry.member.loc
-            others = "; ".join(
-                f"{e.doc.root.name} ({e.member.loc})" for e in entries if e is not entry
-            )
-            yield Finding(
-                "BBT632",
-                Severity.ERROR,
-                loc,
-                f"the name {name!r} of {entry.doc.root.name} also names {others}; a movement that "
-                "names it could mean either",
-            )
+    for name, entry, entries in _shared(view.names, _itself):
+        loc = entry.key_loc("policy_field")
+        if entry.name.casefold() != name:
+            loc = entry.member.loc
+        others = "; ".join(f"{e.doc.root.name} ({e.member.loc})" for e in entries)
+        yield Finding(
+            "BBT632",
+            Severity.ERROR,
+            loc,
+            f"the name {name!r} of {entry.doc.root.name} also names {others}; a movement that "
+            "names it could mean either",
+        )
 
 
 @set_rule

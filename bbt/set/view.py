@@ -94,8 +94,10 @@ class SetView:
         self.names: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             self.programmes[entry.doc.programme_code].append(entry)
-            for name in dict.fromkeys((entry.name, *entry.member.names)):
-                self.names[name.casefold()].append(entry)
+            # once per name as movements match it (casefolded): "CULTUUR" beside the policy
+            # field Cultuur is the same name, not a second document of that name
+            for name in dict.fromkeys(n.casefold() for n in (entry.name, *entry.member.names)):
+                self.names[name].append(entry)
             for article in entry.doc.articles:
                 self.owners[article.code.text].append((entry, article))
         self.provisions = set(budget_set.provisions) | {
