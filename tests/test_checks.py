@@ -10,7 +10,8 @@ import pytest
 from budgetkit import ARTICLE, DOCUMENT, EXAMPLE, copy_example, make_budget
 from click.testing import CliRunner
 
-from bbt.checks.numbers import parse_dutch, stated_numbers
+from bbt.checks.numbers import stated_numbers
+from bbt.checks.stated import parse_dutch
 from bbt.cli import main
 from bbt.pipeline import check
 

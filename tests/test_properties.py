@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bbt.calculation import calculate, utilisation
-from bbt.checks.numbers import parse_dutch
+from bbt.checks.stated import parse_dutch
 from bbt.errors import Severity
 from bbt.format import bedrag
 from bbt.load.budget import load_with_findings

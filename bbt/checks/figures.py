@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bbt.checks.numbers import Stated
+from bbt.checks.stated import Stated
 from bbt.format import getal
 from bbt.money import Percent, round_half_up
 

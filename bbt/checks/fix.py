@@ -24,7 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bbt.checks.figures import DataFigure, fits, flatten, rank, required_credits, utilisations
-from bbt.checks.numbers import Stated, read_numbers
+from bbt.checks.numbers import read_numbers
+from bbt.checks.stated import Stated
 from bbt.files import write_atomic
 from bbt.money import Percent
 from bbt.outline import Outline

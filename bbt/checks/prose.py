@@ -25,7 +25,8 @@ from bbt.checks.figures import (
     required_credits,
     utilisations,
 )
-from bbt.checks.numbers import Stated, read_numbers
+from bbt.checks.numbers import read_numbers
+from bbt.checks.stated import Stated
 from bbt.errors import Finding, Severity
 from bbt.format import bedrag, procent
 from bbt.money import Percent

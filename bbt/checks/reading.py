@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from bbt.checks.numbers import Stated, parse_dutch
+from bbt.checks.stated import Stated, parse_dutch
 
 NUMBER = re.compile(
     r"(?<![\w.,/-])([-−]?\d{1,3}(?:[.\u00a0\u202f]\d{3})+(?:,\d+)?|[-−]?\d+(?:,\d+)?)"
