@@ -321,7 +321,7 @@ def build(
     budgets = list(paths) or [default_budget(None)]
     template_dir = templates or DEFAULT_TEMPLATES
     if len(budgets) == 1:
-        _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs)
+        _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs, draft)
         _build_one(budgets[0], out_dir, wanted, template_dir, draft)
     _build_many(budgets, out_dir, wanted, template_dir, jobs, draft)
 

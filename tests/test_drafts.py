@@ -36,3 +36,36 @@ def test_a_final_document_builds_without_the_flag(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(out), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert "BBT131" not in result.output
+
+
+def test_a_set_with_a_draft_document_builds_only_with_the_flag(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "set"
+    shutil.copytree(Path(__file__).parent / "data" / "set" / "consistent", root)
+    listing = root / "set.yaml"  # its relative way to the shipped example holds in tests/ only
+    relative = "../../../../bbt/examples"
+    listing.write_text(
+        listing.read_text(encoding="utf-8").replace(relative, EXAMPLE.parent.as_posix()),
+        encoding="utf-8",
+    )
+    article = root / "financien" / "articles" / "CB0-1CBD2AB-PR.yaml"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace("toelichting: |\n", "toelichting: |\n  {# draft: nog nakijken #}\n"),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    out = tmp_path / "out"
+    command = ["build", str(root), "-o", str(out), "--format", "html"]
+    refused = runner.invoke(main, command)
+    assert refused.exit_code == 1
+    assert "[BBT131]" in refused.output
+    assert not (out / "financien.html").exists()
+    built = runner.invoke(main, [*command, "--draft"])
+    assert built.exit_code == 0, built.output
+    def body(name: str) -> str:  # the stylesheet names ONTWERP in every document
+        return (out / name).read_text(encoding="utf-8").split("</style>", 1)[1]
+
+    assert "ONTWERP" in body("financien.html")
+    assert "ONTWERP" not in body("cultuur.html")

@@ -85,7 +85,12 @@ def run_set_check(
 
 
 def run_set_build(
-    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, jobs: int
+    path: Path,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    templates: Path,
+    jobs: int,
+    draft: bool = False,
 ) -> int:
     """``bbt build SET``: each document (``jobs`` at a time), then the overview and open data."""
     total = _document_count(path)
@@ -99,7 +104,7 @@ def run_set_build(
                 bar.label = f"Building ({budget.name})"
                 bar.update(1)
 
-            result = build_set(path, out_dir, formats, templates, jobs, advance)
+            result = build_set(path, out_dir, formats, templates, jobs, advance, draft)
     else:
 
         def line(budget: Path, result: Result) -> None:
@@ -108,7 +113,7 @@ def run_set_build(
             state = "not built" if result.failed() else f"{len(result.written)} file(s)"
             click.echo(f"[{done}/{total}] {relpath(budget)}: {state}", err=True)
 
-        result = build_set(path, out_dir, formats, templates, jobs, line)
+        result = build_set(path, out_dir, formats, templates, jobs, line, draft)
     echo_findings([f for f in result.all_findings() if f.severity > Severity.INFO])
     for written in (p for d in result.documents for p in d.result.written):
         click.echo(f"wrote {relpath(written)}")
@@ -133,9 +138,14 @@ def check_path(path: Path, fmt: str, strict: bool, quiet: bool, fix: bool) -> in
 
 
 def build_path(
-    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, jobs: int
+    path: Path,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    templates: Path,
+    jobs: int,
+    draft: bool = False,
 ) -> int | None:
     """``bbt build PATH`` when PATH is a set (None otherwise): the exit status."""
     from bbt.set.load import is_set
 
-    return run_set_build(path, out_dir, formats, templates, jobs) if is_set(path) else None
+    return run_set_build(path, out_dir, formats, templates, jobs, draft) if is_set(path) else None

@@ -107,11 +107,13 @@ def build_set(
     templates: Path | str = DEFAULT_TEMPLATES,
     jobs: int = 1,
     progress: Callable[[Path, Result], None] = lambda _path, _result: None,
+    draft: bool = False,
 ) -> SetResult:
     """Check the set, build each sound document, then the overview and the open data.
 
     ``progress(path, result)`` is called once per document as it finishes (a document with
-    errors finishes at once: nothing is built for it).
+    errors finishes at once: nothing is built for it). ``draft`` builds documents whose texts
+    are still drafts, stamped ONTWERP (as ``bbt build --draft``).
     """
     outcome = check_set(path)
     if outcome.budget_set is None:
@@ -122,7 +124,8 @@ def build_set(
     for report in outcome.documents:
         if report.result.failed():
             progress(report.member.path, report.result)
-    built = build_many([r.member.path for r in sound], out_dir, wanted, templates, jobs, progress)
+    paths = [r.member.path for r in sound]
+    built = build_many(paths, out_dir, wanted, templates, jobs, progress, draft)
     for report, result in zip(sound, built, strict=True):
         report.result = result
         report.pages = _pages(result.written)
