@@ -64,6 +64,7 @@ def test_a_set_with_a_draft_document_builds_only_with_the_flag(tmp_path: Path) -
     assert not (out / "financien.html").exists()
     built = runner.invoke(main, [*command, "--draft"])
     assert built.exit_code == 0, built.output
+
     def body(name: str) -> str:  # the stylesheet names ONTWERP in every document
         return (out / name).read_text(encoding="utf-8").split("</style>", 1)[1]
 
