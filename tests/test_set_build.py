@@ -128,6 +128,21 @@ def test_the_overview_is_byte_identical_per_input() -> None:
     assert open_data(first.view, first.budget_set) == open_data(second.view, second.budget_set)
 
 
+def test_the_overview_refuses_a_source_date_epoch_that_is_not_a_unix_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bbt.errors import RenderError
+
+    result = check_set(CONSISTENT)
+    assert result.view and result.budget_set
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2024-05-30")
+    with pytest.raises(RenderError) as refused:
+        render_overview_html(result.view, result.budget_set, TEMPLATES)
+    assert [f.code for f in refused.value.findings] == ["BBT305"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717027200")
+    assert "2024-05-30T00:00:00Z" in render_overview_html(result.view, result.budget_set, TEMPLATES)
+
+
 ZERO_BASE = article_with((2000, 2000, 1881), (0, 0, 0), title="Nieuw artikel")
 
 

@@ -217,7 +217,13 @@ class _Plain:
 
 
 def _document_date(calculation: Calculation) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date.
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date."""
+    document = calculation.document
+    return source_date(document.date or dt.date(document.year + 1, 1, 1))
+
+
+def source_date(day: dt.date) -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else midnight UTC of ``day``.
 
     An epoch that is not a Unix time (whole seconds since 1970, before the year 10000) is a
     BBT305 error rather than silently ignored: a build meant to be reproducible would not be.
@@ -234,8 +240,6 @@ def _document_date(calculation: Calculation) -> dt.datetime:
         raise RenderError(
             [Finding("BBT305", Severity.ERROR, Location("SOURCE_DATE_EPOCH"), message)]
         )
-    document = calculation.document
-    day = document.date or dt.date(document.year + 1, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -308,4 +312,4 @@ def render_html(
         return render_template(DOCUMENT_TEMPLATE, ctx, template_dir)
 
 
-__all__ = ["FigureSource", "document_ctx", "render_html"]
+__all__ = ["FigureSource", "document_ctx", "render_html", "source_date"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -39,13 +38,12 @@ def _figures(figs: Figures) -> dict[str, Any]:
 
 
 def _created(view: SetView) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set, else the latest document date: same input, same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    """``SOURCE_DATE_EPOCH`` when set (BBT305 when it is not a Unix time), else the latest
+    document date: same input, same bytes."""
+    from bbt.render.html import source_date
+
     days = [e.doc.date or dt.date(e.doc.year + 1, 1, 1) for e in view.entries]
-    day = max(days, default=dt.date(1970, 1, 1))
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return source_date(max(days, default=dt.date(1970, 1, 1)))
 
 
 def overview_context(
