@@ -309,3 +309,23 @@ def test_a_final_document_has_no_draft_banner(example_build: ExampleBuild) -> No
     body = html.split("</style>", 1)[1]
     assert "ONTWERP" not in body and "draft-banner" not in body
     assert '@bottom-center { content: "ONTWERP"' not in html
+
+
+@pytest.mark.parametrize(
+    ("parliament", "shown", "absent"),
+    [
+        ("{stuk: 42 – Nr. 1, session: 2024-2025}", "Stuk 42 – Nr. 1 (zitting 2024-2025)", "ingediend op"),
+        ("{stuk: 42 (2024-2025) – Nr. 1, session: 2024-2025}", "Stuk 42 (2024-2025) – Nr. 1<", "(zitting"),
+        ("{session: 2024-2025, submitted: 2025-05-30}", "Zitting 2024-2025", "Stuk"),
+    ],
+)  # fmt: skip
+def test_the_cover_shows_every_identification_field_the_budget_gives(
+    tmp_path: Path, parliament: str, shown: str, absent: str
+) -> None:
+    from budgetkit import DOCUMENT, make_budget
+
+    budget = make_budget(tmp_path / "b", {"bbt.yaml": DOCUMENT + f"parliament: {parliament}\n"})
+    build(budget, tmp_path / "out", ("html",))
+    html = (tmp_path / "out" / "b.html").read_text(encoding="utf-8")
+    cover = html.split('class="title-page"', 1)[1].split("</section>", 1)[0]
+    assert shown in cover and absent not in cover
