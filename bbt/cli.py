@@ -116,7 +116,21 @@ class _DecimalType(click.ParamType):  # type: ignore[type-arg]
     help="Rewrite literal numbers in the prose that equal a data figure into expressions.",
 )
 @click.option("--dry-run", is_flag=True, help="With --fix: show the diff, change nothing.")
-def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry_run: bool) -> None:
+@click.option(
+    "--no-example",
+    is_flag=True,
+    help="Without PATH and with no bbt.yaml here or above: fail (exit 2) instead of checking "
+    "the shipped example (for hooks and CI).",
+)
+def check(
+    path: Path | None,
+    fmt: str,
+    strict: bool,
+    quiet: bool,
+    fix: bool,
+    dry_run: bool,
+    no_example: bool,
+) -> None:
     """Check the budget data and every number in the prose.
 
     Exit status: 0 without errors, 1 with errors (or with warnings under --strict),
@@ -130,7 +144,8 @@ def check(path: Path | None, fmt: str, strict: bool, quiet: bool, fix: bool, dry
     """
     from bbt.pipeline import check as run_check
 
-    budget = default_budget(path, announce=fmt == "text")  # json and github stay parseable
+    # json and github stay parseable: no announcement of the example on stderr
+    budget = default_budget(path, announce=fmt == "text", example=not no_example)
     _hand_over("check_path", budget, fmt, strict, quiet, fix)
     result = run_check(budget)
     if fix and result.outline is not None:

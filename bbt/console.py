@@ -135,17 +135,21 @@ def text_option(
     return click.option(name, default=default, show_default=True, help=help)
 
 
-def default_budget(path: Path | None, announce: bool = True) -> Path:
+def default_budget(path: Path | None, announce: bool = True, example: bool = True) -> Path:
     """PATH as given; else the budget of the current folder (or a parent); else the example.
 
     Falling back on the shipped example says so in one line on stderr (``announce``), except
-    where output must stay machine-readable (``--format json|github``: pass False).
+    where output must stay machine-readable (``--format json|github``: pass False). Without
+    ``example`` (a hook, CI) finding no budget is a usage error: checking the example instead
+    would pass without checking anything of the user's.
     """
     if path is not None:
         return path
     found = find_budget()
     if found is not None:
         return found
+    if not example:
+        raise click.UsageError("no bbt.yaml in this folder or above it: name the budget folder")
     from bbt.resources import EXAMPLE, EXAMPLE_NAME
 
     if announce:

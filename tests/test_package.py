@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from budgetkit import ARTICLE, make_budget, tracked_files
 from click.testing import CliRunner
 
@@ -61,6 +62,23 @@ def test_without_a_budget_the_example_is_used_and_stderr_says_so(
         assert result.exit_code == 0 and result.stderr == "", fmt
     parsed = json.loads(CliRunner().invoke(main, ["check", "--format", "json"]).stdout)
     assert parsed["version"] == 1
+
+
+def test_the_hook_fails_where_no_budget_is_found_instead_of_checking_the_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    entry = next(h["entry"] for h in hooks if h["id"] == "bbt-check").split()
+    assert entry[:2] == ["bbt", "check"]
+    monkeypatch.chdir(tmp_path)
+    refused = CliRunner().invoke(main, [*entry[1:], "--strict"])
+    assert refused.exit_code == 2
+    assert "no bbt.yaml in this folder or above it: name the budget folder" in refused.stderr
+    make_budget(tmp_path / "budgets" / "2025")
+    named = CliRunner().invoke(main, [*entry[1:], "budgets/2025", "--strict"])
+    assert named.exit_code == 0, named.output
+    monkeypatch.chdir(tmp_path / "budgets" / "2025")
+    assert CliRunner().invoke(main, [*entry[1:], "--strict"]).exit_code == 0
 
 
 def _output_defaults(command: click.Command, path: str) -> list[tuple[str, Path]]:
