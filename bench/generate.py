@@ -103,7 +103,8 @@ _PARAGRAPH = (
 
 
 def reference_html(pages: int = 40) -> str:
-    """A plain document of about ``pages`` A4 pages: headings, paragraphs, tables, footnotes."""
+    """A plain document of ``pages`` sections (each a heading, paragraphs, a table and a
+    footnote; 40 sections make 24 A4 pages in the document's font)."""
     parts = [
         '<!DOCTYPE html><html lang="nl-BE"><head><meta charset="utf-8"><title>Referentie</title>',
         "<style>@page{size:A4;margin:2cm}body{font-family:'BBT Sans';font-size:10pt}"
