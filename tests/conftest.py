@@ -8,7 +8,10 @@ share both: see :func:`once_per_run`.
 
 from __future__ import annotations
 
+import os
 import pickle
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,24 @@ from bbt.pipeline import Result, build, check
 from bbt.resources import EXAMPLE
 
 T = TypeVar("T")
+
+_OWN_CACHE = "_bbt_test_cache"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One fresh cache folder per run (bbt/load/cache.py), never the user's own: the suite
+    neither evicts nor trusts what earlier runs kept. xdist workers inherit it."""
+    if "BBT_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="bbt-test-cache-")
+        os.environ["BBT_CACHE_DIR"] = folder
+        setattr(config, _OWN_CACHE, folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, _OWN_CACHE, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("BBT_CACHE_DIR", None)
 
 
 @dataclass(frozen=True)
