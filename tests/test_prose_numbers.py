@@ -211,7 +211,8 @@ def test_only_this_years_utilisation_is_a_claim(text):
     ],
 )
 def test_bounds_and_estimates_are_not_compared(text):
-    assert all(s.approximate for s in stated_numbers(text, 2024))
+    found = list(stated_numbers(text, 2024))
+    assert found and all(s.approximate for s in found)
 
 
 # -- what the rule reports, on the example's figures -----------------------------------------
