@@ -242,3 +242,20 @@ def test_an_unknown_od_is_reported_at_its_own_line_and_od_codes_ignore_spaces(tm
     )
     [finding] = [f for f in check(wrong).findings if f.code == "BBT007"]
     assert finding.location.line == 4 and "OD 'OD71' does not exist" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("|\n  een\n  twee\n  drie\u200b\n", 5),
+        (">\n  een\n  twee\n  drie\u200b\n", 5),  # folded: YAML joined the lines
+        ('"een\n  twee\n  drie\u200b"\n', 4),  # a quoted scalar over several lines
+        ('"een \\u200b"\n', 2),  # written as an escape: the scalar's own line
+    ],
+)
+def test_an_invisible_character_is_reported_at_its_own_line(value: str, line: int) -> None:
+    from bbt.load.yamlsrc import parse_yaml_text
+
+    findings: list = []
+    parse_yaml_text(f"title: x\ntoelichting: {value}", "a.yaml", findings)
+    assert [(f.code, f.location.line) for f in findings] == [("BBT025", line)]

@@ -298,7 +298,7 @@ def _parse(text: str, name: str, findings: list[Finding]) -> YNode | None:
         return None
     if node is None:
         return Map({}, {}, Location(name, 1))
-    converter = _Converter(name, findings)
+    converter = _Converter(name, findings, text)
     try:
         return converter.convert(node)
     except YamlFindings:
@@ -344,9 +344,10 @@ def _tag(node: Node) -> str:
 
 
 class _Converter:
-    def __init__(self, name: str, findings: list[Finding]) -> None:
+    def __init__(self, name: str, findings: list[Finding], text: str = "") -> None:
         self.name = name
         self.findings = findings
+        self.lines = text.splitlines()
         self.count = 0
         self.seen: set[int] = set()
         self.aliases = 0
@@ -422,12 +423,25 @@ class _Converter:
         text = nfc(str(node.value))
         problem = first_problem(text, prose)
         if problem is not None:
-            loc = self.loc(node)
-            if node.style in ("|", ">"):  # a block scalar: its lines follow the key's line
-                loc = Location(loc.file, loc.line + 1 + line_of(text, problem.offset))
+            loc = self.located(node, problem.char)
+            if loc is None:  # written as an escape: the scalar's own line
+                loc = self.loc(node)
+                if node.style in ("|", ">"):  # a block scalar: its lines follow the key's line
+                    loc = Location(loc.file, loc.line + 1 + line_of(text, problem.offset))
             where = "a key" if not prose else ""
             self.findings.append(Finding("BBT025", Severity.ERROR, loc, problem.message(where)))
         return text
+
+    def located(self, node: ScalarNode, char: str) -> Location | None:
+        """The source line of a scalar's first ``char``: a folded (``>``) or multi-line quoted
+        scalar has joined its lines, so the text alone cannot tell (None: not in the source
+        as such, e.g. written as an escape)."""
+        first, last = node.start_mark.line, node.end_mark.line
+        for number in range(first, min(last + 1, len(self.lines))):
+            line = self.lines[number]
+            if char in (line[node.start_mark.column :] if number == first else line):
+                return Location(self.name, number + 1)
+        return None
 
     def scalar(self, node: ScalarNode, tag: str) -> Scalar:
         text = self.checked(node)
