@@ -180,6 +180,8 @@ def as_github(f: Finding) -> str:
     props = [f"file={_escape_property(f.location.file)}"]
     if f.location.line:
         props.append(f"line={f.location.line}")
+        if f.location.column:  # as the text output prints it (file:line:column)
+            props.append(f"col={f.location.column}")
     props.append(f"title={_escape_property(f.code)}")
     return f"::{level[f.severity]} {','.join(props)}::{_escape_data(f.message)}"
 

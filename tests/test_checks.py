@@ -344,7 +344,7 @@ def test_cli_exit_codes_and_formats(tmp_path):
     bad = runner.invoke(main, ["check", str(root), "--format", "github"])
     assert bad.exit_code == 1
     line = next(x for x in bad.output.splitlines() if "BBT101" in x)
-    assert line.startswith("::error file=") and ",line=7,title=BBT101::" in line
+    assert line.startswith("::error file=") and ",line=7,col=28,title=BBT101::" in line
     as_json = json.loads(runner.invoke(main, ["check", str(root), "--format", "json"]).output)
     assert as_json["version"] == 1
     first = as_json["findings"][0]

@@ -103,7 +103,7 @@ def test_check_command_on_the_planted_set(monkeypatch: pytest.MonkeyPatch) -> No
     result = CliRunner().invoke(main, ["check", ".", "--format", "github"])
     assert result.exit_code == 1
     annotated = set(
-        re.findall(r"^::error file=([^,]+),line=(\d+),title=BBT612::", result.output, re.M)
+        re.findall(r"^::error file=([^,]+),line=(\d+),col=\d+,title=BBT612::", result.output, re.M)
     )
     assert annotated == {
         ("cultuur/articles/HB0-1HCA2AC-WT.yaml", "9"),
