@@ -192,6 +192,25 @@ def test_hostile_text_files_end_in_a_finding(
     assert "Traceback" not in output
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("role", ["sheet", "mapping"])
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path, role: str) -> None:
+    pipe = tmp_path / ("figures.csv" if role == "sheet" else "mapping.yaml")
+    os.mkfifo(pipe)  # nobody ever writes: reading it would wait for ever
+    if role == "sheet":
+        code, output = bounded_bbt(
+            ["import", str(pipe), "--into", str(EXAMPLE), "--dry-run"], memory=MEMORY, timeout=30
+        )
+        expected = "is not a regular file (a named pipe or a device), not a spreadsheet [BBT501]"
+    else:
+        sheet = tmp_path / "figures.csv"
+        sheet.write_text(";".join(HEADER) + "\n", encoding="utf-8")
+        args = ["import", str(sheet), "--into", str(EXAMPLE), "--mapping", str(pipe), "--dry-run"]
+        code, output = bounded_bbt(args, memory=MEMORY, timeout=30)
+        expected = "the mapping file is not a regular file [BBT510]"
+    assert code == 1 and expected in output, output
+
+
 # -- nothing half-written -----------------------------------------------------------------------
 
 

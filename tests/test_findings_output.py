@@ -31,7 +31,9 @@ def test_a_file_name_cannot_forge_or_break_an_annotation(tmp_path: Path) -> None
 
 def test_messages_keep_their_lines_in_an_annotation() -> None:
     finding = Finding("BBT101", Severity.ERROR, Location("a.yaml", 7, 3), "50% of\nthe credit")
-    assert as_github(finding) == "::error file=a.yaml,line=7,col=3,title=BBT101::50%25 of%0Athe credit"
+    assert (
+        as_github(finding) == "::error file=a.yaml,line=7,col=3,title=BBT101::50%25 of%0Athe credit"
+    )
 
 
 def test_text_groups_by_file_and_points_at_line_and_column() -> None:

@@ -129,6 +129,8 @@ def load_mapping(path: Path) -> Mapping:
     """Read a mapping file (docs/exchange.md, "Mapping file"); raise ExchangeError (BBT510)."""
     where = Location(relpath(path))
     try:
+        if path.exists() and not path.is_file():  # a pipe would block, a device never end
+            raise ExchangeError([error("BBT510", where, "the mapping file is not a regular file")])
         if path.stat().st_size > 1024 * 1024:
             raise ExchangeError([error("BBT510", where, "the mapping file is larger than 1 MB")])
         _, data = yaml_for(path.read_text(encoding="utf-8"))

@@ -133,6 +133,8 @@ def open_sheet(
         _fail(name, f"cannot read the spreadsheet: {exc.strerror or exc}")
     if path.is_dir():
         _fail(name, "is a folder, not a spreadsheet")
+    if not path.is_file():  # a named pipe would block the read, a device never end it
+        _fail(name, "is not a regular file (a named pipe or a device), not a spreadsheet")
     if size > limits.file_bytes:
         _too_big(name, f"the file is {_mib(size)}, above the limit of {_mib(limits.file_bytes)}")
     with contextlib.ExitStack() as stack:
