@@ -59,7 +59,9 @@ def texts(outline: Outline) -> Iterator[TextSource]:
 def _printed(outline: Outline) -> Iterator[str]:
     """The words the outline itself prints: headings, labels, tables, the title page."""
     doc = outline.calculation.document
-    yield from (doc.programme_code, doc.programme_title, doc.stamp, doc.minister.role)
+    yield from (doc.programme_code, doc.programme_title, doc.stamp)
+    yield from (doc.minister.role, doc.minister.title)  # the cover prints the title
+    yield from (doc.parliament.stuk, doc.parliament.session)
     for part in outline.walk():
         if part.heading is not None:
             yield part.heading.text

@@ -45,3 +45,23 @@ def test_the_list_holds_what_the_document_prints_and_nothing_else(tmp_path):
     root = make_budget(tmp_path / "b", {"glossary.yaml": glossary})
     terms = [e.term for e in used_entries(check(root).outline)]
     assert terms == ["JE", "VAK"]
+
+
+def test_what_only_the_cover_prints_counts_too(tmp_path):
+    from budgetkit import DOCUMENT
+
+    document = DOCUMENT.replace(
+        "minister: {name: Test Minister}",
+        "minister: {name: Test Minister, title: Vlaams minister van WSE}",
+    )
+    glossary = (
+        "- {term: WSE, meaning: Werk en Sociale Economie}\n"
+        "- {term: VP, meaning: Vlaams Parlement}\n"
+        "- {term: MVG, meaning: Ministerie van de Vlaamse Gemeenschap}\n"
+    )
+    parliament = "parliament: {stuk: 23 (2024-2025) – Nr. 1 VP, session: 2024-2025}\n"
+    root = make_budget(
+        tmp_path / "b", {"bbt.yaml": document + parliament, "glossary.yaml": glossary}
+    )
+    terms = [e.term for e in used_entries(check(root).outline)]
+    assert {"WSE", "VP"} <= set(terms) and "MVG" not in terms

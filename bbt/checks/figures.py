@@ -18,10 +18,10 @@ from decimal import Decimal
 
 from bbt.checks.stated import Stated
 from bbt.format import getal
+from bbt.model import EXPENDITURE_CREDITS, PHASES, RECEIPT_CREDITS
 from bbt.money import Percent, round_half_up
 
-CREDITS = ("vak", "vek", "ao", "to", "lo")
-PHASES = ("ba", "ba_jr", "bu")
+CREDITS = EXPENDITURE_CREDITS + RECEIPT_CREDITS
 
 # Path parts -> words in messages ("vek.bu" -> "BU VEK").
 _PHASE_WORDS = {
@@ -231,9 +231,8 @@ def rank(candidates: list[DataFigure], stated: Stated) -> list[DataFigure]:
             s += 3  # "-5,3 miljoen euro": a reduction, not the index
         if any(len(w) >= 5 and w in around for w in _own_name(path)):
             s += 2  # the figure's own name in the sentence: "oproep ‘Innovatie’" -> verwacht_innovatie
-        phase = path.rsplit(".", 1)[-1] if "." in path else path
         if (
-            re.search(r"decreta|\bba\b|toegekend", context) and phase == "ba"
+            re.search(r"decreta|\bba\b|toegekend", context) and phase_of(path) == "ba"
         ) or ".ba." in f".{path}.":
             s += 2
         if re.search(r"beschikba|jaareinde|ba-jr", context) and ".ba_jr" in path:
