@@ -37,8 +37,10 @@ class Member:
 
     @property
     def stem(self) -> str:
-        """The output name of the document (``pipeline.build`` names files after the folder)."""
-        return self.path.resolve().name
+        """The output name of the document, as ``pipeline.build`` names its files."""
+        from bbt.pipeline import output_stem
+
+        return output_stem(self.path)
 
 
 @dataclass(frozen=True)
