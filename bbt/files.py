@@ -28,9 +28,10 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from bbt.errors import relpath
 
@@ -325,6 +326,9 @@ def _kind_folder(kind: str, *settings: str) -> str | None:
     return os.path.join(root, kind)
 
 
+T = TypeVar("T")
+
+
 class Cache:
     """One kind of entry (``jinja``, ``numbers``, ``markdown`` ...) in the cache folder."""
 
@@ -356,6 +360,28 @@ class Cache:
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: kept longest when the kind is pruned
         return payload
+
+    def remember(
+        self,
+        name: str,
+        compute: Callable[[], T],
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+    ) -> T:
+        """Entry ``name`` decoded, or else ``compute()``, stored encoded for the next run.
+
+        An entry that does not decode (``decode`` raises: not a value of ours) is computed and
+        stored again.
+        """
+        data = self.get(name)
+        if data is not None:
+            try:
+                return decode(data)
+            except (ValueError, TypeError, KeyError, IndexError, EOFError, ArithmeticError):
+                pass
+        value = compute()
+        self.put(name, encode(value))
+        return value
 
     def put(self, name: str, payload: bytes) -> None:
         """Store ``payload`` as entry ``name``; any failure leaves the cache as it was."""

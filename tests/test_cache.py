@@ -103,6 +103,23 @@ def test_a_corrupt_or_foreign_entry_is_never_served(folder: Path) -> None:
     assert kind.get("b" * 64) is None
 
 
+def test_remember_computes_once_and_again_when_an_entry_does_not_decode(folder: Path) -> None:
+    kind = cache.Cache("test")
+    computed: list[int] = []
+
+    def compute() -> int:
+        computed.append(1)
+        return 42
+
+    def remember() -> int:
+        return kind.remember("a" * 64, compute, lambda v: str(v).encode(), lambda d: int(d))
+
+    assert remember() == 42 and remember() == 42 and len(computed) == 1
+    kind.put("a" * 64, b"not a number")  # a valid entry that is not a value of ours
+    assert remember() == 42 and len(computed) == 2
+    assert kind.get("a" * 64) == b"42"  # stored again
+
+
 def test_no_cache_writes_nothing_and_changes_nothing(
     tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

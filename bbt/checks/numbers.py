@@ -71,15 +71,12 @@ def _fingerprint() -> str:
 
 @lru_cache(maxsize=1024)
 def _read_once(source: str, year: int | None) -> tuple[Stated, ...]:
-    name = key(_fingerprint(), repr(year), source)
-    data = _READ.get(name)
-    found = _decoded(data) if data is not None else None
-    if found is None:
+    def read() -> tuple[Stated, ...]:
         from bbt.checks.reading import read
 
-        found = tuple(read(source, year))
-        _READ.put(name, _encoded(found))
-    return found
+        return tuple(read(source, year))
+
+    return _READ.remember(key(_fingerprint(), repr(year), source), read, _encoded, _decoded)
 
 
 def _encoded(found: tuple[Stated, ...]) -> bytes:
@@ -87,16 +84,12 @@ def _encoded(found: tuple[Stated, ...]) -> bytes:
     return json.dumps(rows, ensure_ascii=False).encode("utf-8")
 
 
-def _decoded(data: bytes) -> tuple[Stated, ...] | None:
-    """The numbers of an entry, or None when it is not a list of them (then it is read again)."""
-    try:
-        rows = json.loads(data)
-        found = []
-        for row in rows:
-            values = dict(zip(_FIELDS, row, strict=True))
-            for name in _DECIMALS:
-                values[name] = Decimal(values[name])
-            found.append(Stated(**values))
-        return tuple(found)
-    except (ValueError, TypeError, ArithmeticError):
-        return None
+def _decoded(data: bytes) -> tuple[Stated, ...]:
+    """The numbers of an entry; raises when it is not a list of them (then it is read again)."""
+    found = []
+    for row in json.loads(data):
+        values = dict(zip(_FIELDS, row, strict=True))
+        for name in _DECIMALS:
+            values[name] = Decimal(values[name])
+        found.append(Stated(**values))
+    return tuple(found)

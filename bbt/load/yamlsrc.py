@@ -186,17 +186,17 @@ def parse_yaml_text(text: str, name: str, findings: list[Finding]) -> YNode | No
 
 @lru_cache(maxsize=512)
 def _parsed(text: str, name: str) -> tuple[YNode | None, tuple[Finding, ...]]:
-    entry = key(_fingerprint(), name, text)
-    data = _TREES.get(entry)
-    if data is not None:
-        try:
-            return _decoded(marshal.loads(data), name)
-        except (EOFError, ValueError, TypeError, IndexError, KeyError):
-            pass  # not a tree of ours: parse the text again
-    found: list[Finding] = []
-    node = _parse(text, name, found)
-    _TREES.put(entry, marshal.dumps(_encoded(node, found)))
-    return node, tuple(found)
+    def parsed() -> tuple[YNode | None, tuple[Finding, ...]]:
+        found: list[Finding] = []
+        node = _parse(text, name, found)
+        return node, tuple(found)
+
+    return _TREES.remember(
+        key(_fingerprint(), name, text),
+        parsed,
+        lambda tree: marshal.dumps(_encoded(*tree)),
+        lambda data: _decoded(marshal.loads(data), name),
+    )
 
 
 _TREES = Cache("yaml")
@@ -211,7 +211,7 @@ def _fingerprint() -> str:
     return fingerprint(str(here), str(here.with_name("characters.py")), versions=versions)
 
 
-def _encoded(node: YNode | None, findings: list[Finding]) -> Any:
+def _encoded(node: YNode | None, findings: Sequence[Finding]) -> Any:
     """Nodes and findings as plain tuples (marshal); locations keep their line and column."""
     notes = [
         (f.code, int(f.severity), f.location.line, f.location.column, f.message) for f in findings

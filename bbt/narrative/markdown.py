@@ -67,15 +67,9 @@ def markdown(source: str) -> Markup:
     (``float: footnote``) and the HTML can show it as a numbered note. The HTML depends on
     the source alone: it is kept in this process and in the cache between runs.
     """
-    name = key(_fingerprint(), source)
-    data = _HTML.get(name)
-    if data is not None:
-        try:
-            return Markup(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            pass
-    html = _render(source)
-    _HTML.put(name, html.encode("utf-8"))
+    html = _HTML.remember(
+        key(_fingerprint(), source), lambda: _render(source), str.encode, bytes.decode
+    )
     return Markup(html)
 
 

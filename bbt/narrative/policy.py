@@ -129,19 +129,18 @@ def _references(html: str) -> tuple[Reference, ...]:
     # Kept by the HTML, in this process and in the cache between runs (bbt.load.cache): the
     # checks and the renderer read the same texts, the renderer and the live preview the same
     # document, and an unchanged text is not parsed again (html.parser is pure Python).
-    name = key(_fingerprint(), html)
-    data = _FOUND.get(name)
-    if data is not None:
-        try:
-            return tuple(Reference(*row) for row in json.loads(data))
-        except (ValueError, TypeError):
-            pass  # not a list of ours: parse again
-    collector = _Collector()
-    collector.feed(html)
-    collector.close()
-    found = tuple(collector.found)
-    _FOUND.put(name, json.dumps([astuple(r) for r in found]).encode("utf-8"))
-    return found
+    def parsed() -> tuple[Reference, ...]:
+        collector = _Collector()
+        collector.feed(html)
+        collector.close()
+        return tuple(collector.found)
+
+    return _FOUND.remember(
+        key(_fingerprint(), html),
+        parsed,
+        lambda found: json.dumps([astuple(r) for r in found]).encode("utf-8"),
+        lambda data: tuple(Reference(*row) for row in json.loads(data)),
+    )
 
 
 _FOUND = Cache("references")

@@ -644,26 +644,27 @@ def _options(env: Environment) -> str:
     )
 
 
+def _code(data: bytes) -> CodeType:
+    """Compiled code from an entry; raises when the entry holds anything else."""
+    code = marshal.loads(data)
+    if not isinstance(code, CodeType):
+        raise TypeError("not compiled code")
+    return code
+
+
 def _loaded(name: str) -> CodeType | None:
     data = _CODE.get(name)
-    if data is None:
-        return None
     try:
-        code = marshal.loads(data)
+        return None if data is None else _code(data)
     except (EOFError, ValueError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
 
 
 def compiled_code(env: Environment, source: str) -> CodeType:
     """The code of ``source`` compiled in ``env`` (as ``from_string``), from the cache when
     the same source was compiled before, by any run."""
     name = key(_code_fingerprint(), _options(env), "<string>", source)
-    code = _loaded(name)
-    if code is None:
-        code = env.compile(source)
-        _CODE.put(name, marshal.dumps(code))
-    return code
+    return _CODE.remember(name, lambda: env.compile(source), marshal.dumps, _code)
 
 
 class CodeCache(BytecodeCache):

@@ -36,7 +36,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 
 from markupsafe import Markup, escape
 
@@ -691,11 +691,8 @@ def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:
     key = _drawn_from(icalc, explain_below)
     charts = _KEPT.get(key)
     if charts is None:
-        charts = _stored(key)
-        if charts is None:
-            drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
-            charts = tuple(c for c in drawn if c is not None)
-            _store(key, charts)
+        draw = partial(_drawn, icalc, explain_below)
+        charts = _STORED.remember(_entry(key), draw, _encoded, _decoded)
         if len(_KEPT) >= _KEEP:
             _KEPT.clear()
         _KEPT[key] = charts
@@ -722,33 +719,33 @@ def _entry(key: tuple[object, ...]) -> str:
     return cache_key(_fingerprint(), json.dumps(key, ensure_ascii=False))
 
 
-def _stored(key: tuple[object, ...]) -> tuple[Chart, ...] | None:
-    data = _STORED.get(_entry(key))
-    if data is None:
-        return None
-    try:
-        return tuple(
-            Chart(
-                c["id"],
-                c["title"],
-                c["alt"],
-                Markup(c["svg"]),
-                tuple(c["columns"]),
-                tuple(tuple(r) for r in c["rows"]),
-            )
-            for c in json.loads(data)
+def _drawn(icalc: IseFigures, explain_below: Decimal) -> tuple[Chart, ...]:
+    drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
+    return tuple(c for c in drawn if c is not None)
+
+
+def _decoded(data: bytes) -> tuple[Chart, ...]:
+    """The charts of an entry; raises when it holds anything else (then they are drawn)."""
+    return tuple(
+        Chart(
+            c["id"],
+            c["title"],
+            c["alt"],
+            Markup(c["svg"]),
+            tuple(c["columns"]),
+            tuple(tuple(r) for r in c["rows"]),
         )
-    except (ValueError, TypeError, KeyError):
-        return None  # not charts of ours: draw them again
+        for c in json.loads(data)
+    )
 
 
-def _store(key: tuple[object, ...], charts: tuple[Chart, ...]) -> None:
+def _encoded(charts: tuple[Chart, ...]) -> bytes:
     rows = [
         {"id": c.id, "title": c.title, "alt": c.alt, "svg": str(c.svg), "columns": c.columns}
         | {"rows": c.rows}
         for c in charts
     ]
-    _STORED.put(_entry(key), json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
 
 
 def _drawn_from(icalc: IseFigures, explain_below: Decimal) -> tuple[object, ...]:
