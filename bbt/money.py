@@ -2,9 +2,9 @@
 
 All amounts are :class:`decimal.Decimal` in the document's unit (keuro). Rounding happens
 in one place (:func:`round_half_up`), formatting only at the edge (:mod:`bbt.format`), where
-the *kind* of a number decides its form: an amount (``580.966``), a :class:`Percent`
-(``93,9%``), a :class:`Count` (``5.022``), a :class:`Year` (``2024``, never ``2.024``) or a
-date (``22 maart 2024``).
+the *kind* of a number decides its form: an amount (``580.966``; a count of things prints the
+same way, ``5.022``), a :class:`Percent` (``93,9%``), a :class:`Year` (``2024``, never
+``2.024``) or a date (``22 maart 2024``).
 """
 
 from __future__ import annotations
@@ -133,7 +133,3 @@ class Percent:
 
 class Year(int):
     """A year: printed as its four digits, never grouped like an amount (``2024``)."""
-
-
-class Count(int):
-    """A count of things (applications, organisations): grouped, no decimals (``5.022``)."""

@@ -49,10 +49,10 @@ from jinja2.runtime import Context, LoopContext, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bbt.errors import Finding, FindingsError, Location, Severity
-from bbt.format import FILTERS, bedrag, datum, getal, procent
+from bbt.format import FILTERS, bedrag, datum, procent
 from bbt.load.cache import Cache, fingerprint, key
 from bbt.model import Narrative
-from bbt.money import Count, Percent, Year
+from bbt.money import Percent, Year
 from bbt.narrative.explain import unknown_data
 
 
@@ -561,8 +561,6 @@ def finalize(value: object) -> object:
         return value
     if isinstance(value, Year):
         return str(int(value))
-    if isinstance(value, Count):
-        return getal(value)
     if isinstance(value, Decimal | int):
         return bedrag(value)
     if isinstance(value, Percent):
