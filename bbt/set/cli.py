@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -137,15 +138,9 @@ def check_path(path: Path, fmt: str, strict: bool, quiet: bool, fix: bool) -> in
     return run_set_check(path, fmt, strict, quiet, fix) if is_set(path) else None
 
 
-def build_path(
-    path: Path,
-    out_dir: Path,
-    formats: tuple[str, ...],
-    templates: Path,
-    jobs: int,
-    draft: bool = False,
-) -> int | None:
-    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status."""
+def build_path(path: Path, *options: Any) -> int | None:
+    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status. ``options``
+    are those of :func:`run_set_build`, as the extension hook passes them."""
     from bbt.set.load import is_set
 
-    return run_set_build(path, out_dir, formats, templates, jobs, draft) if is_set(path) else None
+    return run_set_build(path, *options) if is_set(path) else None
