@@ -10,17 +10,20 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from functools import cache
-
-import babel
-from babel.core import Locale
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from typing import TYPE_CHECKING
 
 from bbt.files import Cache
 from bbt.money import ZERO, Percent, round_half_up, wide_enough
+
+if TYPE_CHECKING:
+    from babel.core import Locale
+    from babel.numbers import NumberPattern
 
 LOCALE = "nl_BE"
 NOT_APPLICABLE = "n.v.t."
@@ -42,12 +45,16 @@ def _unsigned_zero(value: Decimal, places: int) -> Decimal:
 @cache
 def _locale() -> Locale:
     """nl_BE parsed once (Babel parses a locale name again on every call that gets one)."""
+    from babel.core import Locale  # Babel: only when a string is not kept (see _Kept)
+
     return Locale.parse(LOCALE)
 
 
 @cache
 def _pattern(pattern: str) -> NumberPattern:
     """A number pattern parsed once."""
+    from babel.numbers import parse_pattern
+
     return parse_pattern(pattern)
 
 
@@ -64,7 +71,7 @@ class _Kept:
     _STORE = Cache("formats", limit=10)
 
     def __init__(self) -> None:
-        self.name = f"babel-{babel.__version__}-{LOCALE}-1"
+        self.name = f"babel-{_babel_release()}-{LOCALE}-2"
         self.known: dict[str, str] | None = None
         self.new = 0
 
@@ -96,6 +103,16 @@ class _Kept:
         self.new = 0
 
 
+def _babel_release() -> str:
+    """A digest of Babel's ``__init__`` (it carries the version), read without importing it."""
+    spec = importlib.util.find_spec("babel")
+    try:
+        with open(spec.origin if spec and spec.origin else "", "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()[:16]
+    except OSError:
+        return "unknown"
+
+
 _KEPT = _Kept()
 
 
@@ -103,6 +120,8 @@ def _babel(value: Decimal, pattern: str, places: int) -> str:
     """Babel's Dutch form of ``value``, in a decimal context wide enough for any amount."""
 
     def make() -> str:
+        from babel.numbers import format_decimal
+
         with localcontext(wide_enough(value, places)):
             return format_decimal(value, _pattern(pattern), locale=_locale())
 

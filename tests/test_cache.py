@@ -43,6 +43,7 @@ def forget() -> None:
     for kept in (
         sandbox._compiled,
         markdown_module.markdown,
+        markdown_module.render_inline,
         numbers._read_once,
         yamlsrc._parsed,
         policy._references,
@@ -281,6 +282,29 @@ def test_a_cache_is_shared_by_processes_and_builds_in_parallel(
     again = subprocess.run(command, env=env, capture_output=True, timeout=120)
     assert again.returncode == 0
     assert entries(folder) == before  # nothing new to keep: every text came from the cache
+
+
+def test_a_second_check_needs_no_parser_of_what_the_cache_holds(
+    tmp_path: Path, folder: Path
+) -> None:
+    """PyYAML, Babel and markdown-it are imported only for a text the cache does not hold."""
+    budget = copy_example(tmp_path / "b")
+    env = {**os.environ, "BBT_CACHE_DIR": str(folder), "PYTHONPATH": str(ROOT)}
+    code = (
+        "import sys; from bbt.pipeline import check; r = check(sys.argv[1]);"
+        "print(sorted(str(f) for f in r.findings));"
+        "print(sorted(m for m in ('yaml', 'babel', 'markdown_it') if m in sys.modules))"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(budget)], env=env, capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    first, second = (run.stdout.splitlines() for run in runs)
+    assert first[1] == "['babel', 'markdown_it', 'yaml']"  # an empty cache: each one was needed
+    assert second == [first[0], "[]"]  # the same findings, with none of them imported
+    assert "BBT" in first[0]
 
 
 # -- shortcuts that must agree with the long way -----------------------------------------------

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import babel.dates
+import babel.numbers
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -52,7 +53,7 @@ def test_a_second_run_serves_the_same_strings_without_babel(
     kept.save()
     again = bbt.format._Kept()  # a new process reads what the first one kept
     monkeypatch.setattr(bbt.format, "_KEPT", again)
-    monkeypatch.setattr(bbt.format, "format_decimal", _no_babel)
+    monkeypatch.setattr(babel.numbers, "format_decimal", _no_babel)
     monkeypatch.setattr(babel.dates, "format_date", _no_babel)
     assert _all_formats() == first
     assert again.new == 0

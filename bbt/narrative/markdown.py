@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-import markdown_it
-import mdit_py_plugins
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
 from markupsafe import Markup
-from mdit_py_plugins.footnote import footnote_plugin
 
 from bbt.load.cache import Cache, fingerprint, key
 
-# No raw HTML: narrative cannot inject markup.
-_MD = MarkdownIt("commonmark", {"html": False}).use(footnote_plugin).enable("table")
-_RENDERER: RendererHTML = _MD.renderer  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+
+_LIBRARIES = ("markdown_it", "mdit_py_plugins")
+"""The Markdown parser and its plugins: imported only when a text is not in the cache."""
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """CommonMark with footnotes and tables, and no raw HTML: narrative cannot inject markup."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    return MarkdownIt("commonmark", {"html": False}).use(footnote_plugin).enable("table")
 
 
 def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
@@ -43,7 +52,9 @@ def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
             current = None
         elif token.type == "inline" and current is not None:
             children = [c for c in (token.children or []) if c.type != "footnote_anchor"]
-            parts.append(_RENDERER.renderInline(children, _MD.options, {}).strip())
+            md = _parser()
+            renderer: RendererHTML = md.renderer  # type: ignore[assignment]
+            parts.append(renderer.renderInline(children, md.options, {}).strip())
     return kept, bodies
 
 
@@ -53,10 +64,14 @@ _HTML = Cache("markdown")
 
 @cache
 def _fingerprint() -> str:
-    versions = (
-        f"markdown-it-py {markdown_it.__version__} mdit-py-plugins {mdit_py_plugins.__version__}"
-    )
-    return fingerprint(__file__, versions=versions)
+    """This module and the libraries' own files (found without importing them: a warm run of
+    ``bbt check`` never loads the parser), so that another version of either misses."""
+    return fingerprint(__file__, *(_origin(name) for name in _LIBRARIES))
+
+
+def _origin(name: str) -> str | None:
+    spec = importlib.util.find_spec(name)
+    return spec.origin if spec is not None else None
 
 
 @lru_cache(maxsize=512)
@@ -74,8 +89,9 @@ def markdown(source: str) -> Markup:
 
 
 def _render(source: str) -> str:
+    md = _parser()
     env: dict[str, object] = {}
-    tokens = _MD.parse(source, env)
+    tokens = md.parse(source, env)
     tokens, bodies = _footnote_bodies(tokens)
     for i, token in enumerate(tokens[:-1]):
         if token.type == "heading_open":
@@ -90,10 +106,17 @@ def _render(source: str) -> str:
                 ident = int(child.meta["id"])
                 child.type = "html_inline"
                 child.content = f'<span class="footnote">{bodies.get(ident, "")}</span>'
-    html: str = _MD.renderer.render(tokens, _MD.options, env)
+    html: str = md.renderer.render(tokens, md.options, env)
     return html
 
 
+@lru_cache(maxsize=512)
 def render_inline(text: str) -> Markup:
     """Inline Markdown (a footnote on a heading, a table cell) to HTML without a paragraph."""
-    return Markup(_MD.renderInline(text))
+    html = _HTML.remember(
+        key(_fingerprint(), "inline", text),
+        lambda: str(_parser().renderInline(text)),
+        str.encode,
+        bytes.decode,
+    )
+    return Markup(html)

@@ -16,10 +16,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from bbt.article_codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
 from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
+from bbt.errors import Finding
+from bbt.load.yamlsrc import parse_yaml_text, plain
 from bbt.model import (
     CREDIT_LABELS,
     EXPENDITURE_CREDITS,
@@ -39,9 +39,12 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 def default_definition() -> dict[str, Any]:
     """The shipped outline of an execution BBT (``bbt/outline/execution.yaml``)."""
     text = files("bbt.outline").joinpath("execution.yaml").read_text(encoding="utf-8")
-    # libyaml when available: the pure-Python reader takes longer than the rest of the outline
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    definition: dict[str, Any] = yaml.load(text, Loader=loader)
+    findings: list[Finding] = []
+    # through bbt's own reader: its tree is kept in the cache like a budget file's
+    node = parse_yaml_text(text, "bbt/outline/execution.yaml", findings)
+    if node is None or findings:  # pragma: no cover - the shipped file is tested
+        raise ValueError(f"bbt/outline/execution.yaml: {findings}")
+    definition: dict[str, Any] = plain(node)
     return definition
 
 
