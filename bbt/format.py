@@ -71,7 +71,7 @@ class _Kept:
     _STORE = Cache("formats", limit=10)
 
     def __init__(self) -> None:
-        self.name = f"babel-{_babel_release()}-{LOCALE}-2"
+        self.name = f"babel-{babel_release()}-{LOCALE}-2"
         self.known: dict[str, str] | None = None
         self.new = 0
 
@@ -103,7 +103,8 @@ class _Kept:
         self.new = 0
 
 
-def _babel_release() -> str:
+@cache
+def babel_release() -> str:
     """A digest of Babel's ``__init__`` (it carries the version), read without importing it."""
     spec = importlib.util.find_spec("babel")
     try:

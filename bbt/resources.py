@@ -1,18 +1,21 @@
 """Files shipped inside the package: the templates and the example budget.
 
-They are package data (``bbt/templates``, ``bbt/examples``), found with
-:mod:`importlib.resources`, so a wheel installed anywhere can build without the source tree.
-bbt is installed as files on disk (not from a zip), so each resource is a real folder.
+They are package data (``bbt/templates``, ``bbt/examples``) beside this module, so a wheel
+installed anywhere can build without the source tree. bbt is installed as files on disk (not
+from a zip: WeasyPrint and the confined reader need real files), so each resource is a real
+folder, found from this module's own path (``importlib.resources`` would cost every run of
+``bbt check`` a few milliseconds of imports for the same answer).
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
+
+_PACKAGE = Path(__file__).parent
 
 
 def _folder(*parts: str) -> Path:
-    return Path(str(files("bbt").joinpath(*parts)))
+    return _PACKAGE.joinpath(*parts)
 
 
 TEMPLATES = _folder("templates")

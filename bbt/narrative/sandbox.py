@@ -580,6 +580,10 @@ def _printing(environment: BoundedSandbox) -> Callable[[object], object]:
 
     def bounded(value: object) -> object:
         budget = environment._active()
+        if isinstance(value, str):  # most of what a template prints: shown as it is
+            budget.sized(len(value), "a printed value")
+            budget.print(len(value))
+            return value
         budget.sized(size_of(value, budget.limits.string), "a printed value")
         shown = finalize(value)
         size = len(shown) if isinstance(shown, str) else size_of(shown, budget.limits.string)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from bbt.article_codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
@@ -38,7 +38,7 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 @cache
 def default_definition() -> dict[str, Any]:
     """The shipped outline of an execution BBT (``bbt/outline/execution.yaml``)."""
-    text = files("bbt.outline").joinpath("execution.yaml").read_text(encoding="utf-8")
+    text = Path(__file__).with_name("execution.yaml").read_text(encoding="utf-8")
     findings: list[Finding] = []
     # through bbt's own reader: its tree is kept in the cache like a budget file's
     node = parse_yaml_text(text, "bbt/outline/execution.yaml", findings)

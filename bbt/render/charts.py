@@ -708,11 +708,9 @@ _STORED = Cache("charts")
 @cache
 def _fingerprint() -> str:
     # The drawing code and the Dutch formats of its labels decide the bytes.
-    import babel
-
     import bbt.format as formats
 
-    return fingerprint(__file__, formats.__file__, versions=f"babel {babel.__version__}")
+    return fingerprint(__file__, formats.__file__, versions=f"babel {formats.babel_release()}")
 
 
 def _entry(key: tuple[object, ...]) -> str:
