@@ -318,6 +318,57 @@ def test_a_text_without_jinja_is_its_own_expansion(source: str) -> None:
     assert sandbox.expand(Narrative(source, Location("t.md", 1)), {}) == expected
 
 
+_LINES = [
+    "<section>",
+    "<h2>Titel</h2>",
+    "  <h3 id='x'>",
+    "<style>",
+    "a { background: url(http://x/a.png) }",
+    "</style>",
+    "<img src='http://x/b.png'>",
+    "<img",
+    " src='c.png'>",
+    "<!-- ",
+    " -->",
+    "&am",
+    "p; tekst",
+    "<script>",
+    "</script>",
+    "<p style=\"background:url('d.png')\">",
+    "<iframe>",
+    "tekst",
+]
+
+
+@given(st.lists(st.sampled_from(_LINES), max_size=30))
+def test_a_document_read_in_pieces_gives_what_it_gives_whole(lines: list[str]) -> None:
+    html = "\n".join(lines)
+    policy._references.cache_clear()
+    whole, _clean = policy._parsed(html, final=True)
+    assert policy.references(html) == list(whole)
+
+
+def test_an_edit_parses_only_the_piece_it_is_in(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = [f"<section>\n<h2>Deel {n}</h2>\n<img src='http://x/{n}.png'>\n" for n in range(9)]
+    first = policy.references("".join(pieces))
+    assert [(r.url, r.line) for r in first][:2] == [("http://x/0.png", 3), ("http://x/1.png", 6)]
+    parsed: list[str] = []
+    real = policy._parsed
+
+    def counted(text: str, final: bool) -> tuple[tuple[policy.Reference, ...], bool]:
+        parsed.append(text)
+        return real(text, final)
+
+    monkeypatch.setattr(policy, "_parsed", counted)
+    pieces[4] = pieces[4].replace("4.png", "4.png'><img src='http://x/vier.png")
+    again = policy.references("".join(pieces))
+    assert parsed == [pieces[4].removeprefix("<section>\n")]  # a heading starts a piece too
+    assert [r.url for r in again][4:6] == ["http://x/4.png", "http://x/vier.png"]
+    assert [r.line for r in again] == [3, 6, 9, 12, 15, 15, 18, 21, 24, 27]
+
+
 @given(
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()\n\u00a0٣²"), max_size=12),
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()"), max_size=3),

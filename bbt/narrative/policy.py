@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -129,18 +129,66 @@ def _references(html: str) -> tuple[Reference, ...]:
     # Kept by the HTML, in this process and in the cache between runs (bbt.load.cache): the
     # checks and the renderer read the same texts, the renderer and the live preview the same
     # document, and an unchanged text is not parsed again (html.parser is pure Python).
-    def parsed() -> tuple[Reference, ...]:
-        collector = _Collector()
-        collector.feed(html)
-        collector.close()
-        return tuple(collector.found)
-
     return _FOUND.remember(
         key(_fingerprint(), html),
-        parsed,
+        lambda: _in_pieces(html),
         lambda found: json.dumps([astuple(r) for r in found]).encode("utf-8"),
         lambda data: tuple(Reference(*row) for row in json.loads(data)),
     )
+
+
+_PIECE = re.compile(r"(?<=\n)(?=[ \t]*<(?:section|h[1-6])\b)")
+"""Where a document may be cut into pieces: before a line that opens a section or heading."""
+
+
+def _in_pieces(html: str) -> tuple[Reference, ...]:
+    """The references of ``html``, parsed piece by piece, each piece kept by its text.
+
+    After an edit of one narrative, the rendered document differs in one piece: only that piece
+    is parsed again (the whole example takes html.parser about 20 ms). A piece counts only when
+    the parser ends it in its first state (no tag, comment or character reference left open,
+    not inside ``<style>`` or ``<script>``); otherwise it is joined to the next one. So every
+    piece is read as the whole text would read it, and lines are counted from the text's start.
+    """
+    found: list[Reference] = []
+    pieces = _PIECE.split(html)
+    start, pending = 1, ""
+    for n, piece in enumerate(pieces):
+        text = pending + piece
+        final = n == len(pieces) - 1
+        refs, clean = _piece(text, final) if len(pieces) > 1 else _parsed(text, final)
+        if not clean:
+            pending = text
+            continue
+        found += [replace(ref, line=ref.line + start - 1) for ref in refs]
+        start += text.count("\n")
+        pending = ""
+    return tuple(found)
+
+
+def _piece(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
+    def encode(parsed: tuple[tuple[Reference, ...], bool]) -> bytes:
+        return json.dumps([parsed[1], [astuple(r) for r in parsed[0]]]).encode("utf-8")
+
+    def decode(data: bytes) -> tuple[tuple[Reference, ...], bool]:
+        clean, rows = json.loads(data)
+        return tuple(Reference(*row) for row in rows), bool(clean)
+
+    name = key(_fingerprint(), "piece", str(final), text)
+    return _FOUND.remember(name, lambda: _parsed(text, final), encode, decode)
+
+
+def _parsed(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
+    """The references of ``text`` and whether the parser ended it in its first state."""
+    collector = _Collector()
+    collector.feed(text)
+    if final:
+        collector.close()
+        return tuple(collector.found), True
+    # html.parser keeps what it could not finish in ``rawdata``; ``cdata_elem`` is set inside
+    # <style> and <script> (attributes of its ParserBase since Python 2, not documented).
+    clean = not collector.rawdata and collector.cdata_elem is None and not collector.in_style
+    return tuple(collector.found), clean
 
 
 _FOUND = Cache("references")
