@@ -26,7 +26,7 @@ from bbt.errors import Finding, Location
 from bbt.glossary import _occurs
 from bbt.load import cache, yamlsrc
 from bbt.model import Narrative
-from bbt.narrative import policy, sandbox
+from bbt.narrative import htmlscan, policy, sandbox
 from bbt.pipeline import build, check
 from bbt.preview import provenance
 from bbt.render import charts
@@ -189,7 +189,7 @@ def test_a_second_run_reads_the_cache_and_gives_the_same_answers(
     monkeypatch.setattr(yamlsrc, "_parse", refused)
     monkeypatch.setattr(markdown_module, "_render", refused)
     monkeypatch.setattr(reading, "read", refused)
-    monkeypatch.setattr(policy, "_Collector", refused)
+    monkeypatch.setattr(htmlscan, "Collector", refused)
     monkeypatch.setattr(charts, "utilisation_chart", refused)
     assert findings_of(budget) == first_findings
     assert html_of(budget, tmp_path / "two") == first_html

@@ -9,9 +9,7 @@ register is a ``BBT4xx`` that can be looked up in docs/contingent.md.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import difflib
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -54,6 +52,8 @@ def _text(f: Fields, key: str, required: bool = False) -> str:
 
 def _close(word: str, known: Iterable[str]) -> str:
     names = sorted(known)
+    import difflib  # only for a mistake: a suggestion
+
     close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(names)}"
 
@@ -338,6 +338,8 @@ def read_csv(
             )
         ]
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    import csv  # only for a register kept as CSV
+
     reader = csv.reader(lines, delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
     need, may = list(required), set(optional)

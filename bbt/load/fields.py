@@ -8,7 +8,6 @@ were never asked for as unknown, with a "did you mean" when a known key is close
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -274,6 +273,8 @@ class Fields:
         for key in self.node.order:
             if key in self.asked:
                 continue
+            import difflib  # only for a mistake: a suggestion
+
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
             self.ctx.error("BBT002", self.node.keys[key], f"{self.what}: unknown key {key!r}{hint}")

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import astuple, dataclass, replace
 from functools import cache, lru_cache
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -29,27 +27,8 @@ from bbt.files import InputRefused, confine, exists
 from bbt.load.cache import Cache, fingerprint, key
 from bbt.model import Narrative
 
-_LOADED = {
-    "src": None,  # on any element: img, script, iframe, audio, video, source, track, input ...
-    "srcset": None,
-    "poster": None,
-    "background": None,
-    "data": ("object",),
-    "ping": None,
-    "href": ("link", "base", "image", "feimage", "use"),
-    "xlink:href": None,
-    "action": ("form",),
-    "formaction": None,
-}
-"""Attributes whose URL a reader's browser loads (None: on every element)."""
-
-_EMBEDDED = {"iframe", "frame", "frameset", "object", "embed", "applet", "portal"}
-_CSS_URL = re.compile(
-    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I
-)
-_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript):", re.I)
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript):", re.I)
 _SAFE_DATA = re.compile(r"^data:(image/(png|jpeg|gif|webp)|font/[a-z0-9]+)[;,]", re.I)
 _IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
@@ -69,54 +48,6 @@ class Reference:
     element: str
     attribute: str
     line: int
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[Reference] = []
-        self.in_style = False
-
-    def add(self, url: str, element: str, attribute: str) -> None:
-        self.found.append(Reference(url.strip(), element, attribute, self.getpos()[0]))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _EMBEDDED or tag == "script":
-            self.add("", tag, "")
-        values = {name: value or "" for name, value in attrs}
-        for name, value in values.items():
-            where = _LOADED.get(name, ())
-            if name.startswith("on"):
-                self.add("", tag, name)
-            elif name == "srcset":
-                for candidate in value.split(","):
-                    self.add(candidate.strip().split(" ")[0], tag, name)
-            elif name == "style":
-                for url in _css_urls(value):
-                    self.add(url, tag, name)
-            elif where is None or tag in where or _SCRIPT_URL.match(value):
-                self.add(value, tag, name)
-        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
-            match = _REFRESH_URL.search(values.get("content", ""))
-            self.add(match.group(1) if match else "", tag, "http-equiv")
-        self.in_style = tag == "style"
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self.in_style = False
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_style:
-            for url in _css_urls(data):
-                self.add(url, "style", "(text)")
-
-
-def _css_urls(css: str) -> Iterator[str]:
-    for match in _CSS_URL.finditer(css):
-        yield next(group for group in match.groups() if group is not None)
 
 
 def references(html: str) -> list[Reference]:
@@ -180,7 +111,9 @@ def _piece(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
 
 def _parsed(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
     """The references of ``text`` and whether the parser ended it in its first state."""
-    collector = _Collector()
+    from bbt.narrative.htmlscan import Collector  # html.parser: only for a text not yet read
+
+    collector = Collector()
     collector.feed(text)
     if final:
         collector.close()
@@ -196,7 +129,7 @@ _FOUND = Cache("references")
 
 @cache
 def _fingerprint() -> str:
-    return fingerprint(__file__)
+    return fingerprint(__file__, str(Path(__file__).with_name("htmlscan.py")))
 
 
 @dataclass(frozen=True)
@@ -230,7 +163,7 @@ def judge(ref: Reference, root: Path) -> Verdict | None:
         return Verdict("BBT302", "refused", f"{what} (<{ref.element}>); the document loads nothing")
     if url.startswith("#"):
         return None
-    if _SCRIPT_URL.match(url):
+    if SCRIPT_URL.match(url):
         return Verdict(
             "BBT302", "refused", "a script address (javascript:); the document runs nothing"
         )
