@@ -254,7 +254,7 @@ def document_ctx(
     doc = calculation.document
     charts: dict[str, list[dict[str, object]]] = {}
     if any(part.kind == "charts" for part in outline.walk()):
-        from bbt.render.charts import document_charts
+        from bbt.render.kept_charts import document_charts
 
         charts = document_charts(calculation)
     plain = _Plain(outline, source, charts)
