@@ -11,7 +11,7 @@ Nothing is looked up by a file's name alone: two budgets with the same text shar
 and a text is never served another text's result.
 
 Three more kinds keep work that depends on something else than one text: ``charts``
-(bbt/render/charts.py, by the figures drawn), ``formats`` (bbt/format.py: Babel's Dutch
+(bbt/render/kept_charts.py, by the figures drawn), ``formats`` (bbt/format.py: Babel's Dutch
 strings by value and pattern, per Babel version) and ``extensions`` (bbt/extension.py: the
 declarations of the installed extensions, per installation, checked against their modules).
 
