@@ -12,7 +12,6 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,33 +42,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("BBT_CACHE_DIR", None)
-
-
-LONGEST_FIRST = ("test_readme.py", "test_package.py")
-"""Files of few tests that run longest (every README example; the wheel built, installed and
-run): they start first. xdist hands out whole files (``--dist loadfile``) with the most tests
-first, so these came last and kept one worker busy long after the other had finished."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The order xdist hands files out in: :data:`LONGEST_FIRST`, then the most tests first.
-
-    Every worker sorts alike (the same key, a stable sort), so their collections still agree.
-    """
-    counts = Counter(item.path for item in items)
-    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), -counts[item.path]))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """xdist's own file scheduler, told to keep the order of collection (above)."""
-    if config.getoption("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    config.option.loadscopereorder = False
-    return LoadFileScheduling(config, log)
 
 
 @dataclass(frozen=True)
