@@ -190,3 +190,23 @@ def test_a_template_mistake_in_the_overview_points_at_its_line(tmp_path: Path) -
     (finding,) = caught.value.findings
     assert finding.code == "BBT650" and finding.location.line == 2
     assert finding.location.file.endswith("set/overview.html.j2")
+
+
+def test_the_build_path_hook_takes_one_build_options(tmp_path: Path) -> None:
+    """What docs/extensions.md promises an extension: ``build_path(path, BuildOptions)``; a
+    budget folder is not a set, so the hook declines it (None)."""
+    from bbt.pipeline import BuildOptions
+    from bbt.set.cli import build_path
+
+    options = BuildOptions(tmp_path / "out", ("html",), TEMPLATES)
+    assert build_path(CONSISTENT / "cultuur", options) is None
+    assert build_path(CONSISTENT, options) == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [
+        "2024-sociale-economie.html",
+        "cultuur.html",
+        "financien.html",
+        "mobiliteit.html",
+        "open-data",
+        "overzicht.html",
+    ]
