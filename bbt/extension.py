@@ -16,7 +16,7 @@ the hook is used, so ``bbt check`` pays nothing for a command it does not run:
 * ``narrative_context(calculation) -> dict``: extra names every narrative may use;
 * ``commands() -> list[click.Command]``: extra ``bbt`` commands;
 * ``check_path(path, fmt, strict, quiet, fix) -> int | None`` and
-  ``build_path(path, out_dir, formats, templates, jobs, draft) -> int | None``: a kind of folder the
+  ``build_path(path, options: bbt.pipeline.BuildOptions) -> int | None``: a kind of folder the
   extension takes over from ``bbt check`` and ``bbt build`` (a set of budgets); None when the
   path is not its kind, else the exit status. A budget folder (one with a ``bbt.yaml``) is
   always the core's: these hooks are not asked about it;

@@ -23,6 +23,29 @@ if TYPE_CHECKING:
     from bbt.render.html import FigureSource
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build is asked for, the same for one document, many, or a set.
+
+    One value instead of five parameters passed from hand to hand: the CLI makes it from its
+    options, :func:`build_many`, the set's build and the ``build_path`` extension hook take it,
+    and it is what goes to a worker process (it pickles).
+
+    Attributes:
+        out_dir: the folder the files are written to.
+        formats: ``html`` and/or ``pdf``.
+        templates: the template folder.
+        jobs: how many documents are built at a time (processes).
+        draft: build documents whose texts are still drafts, stamped ONTWERP.
+    """
+
+    out_dir: Path = Path("output")
+    formats: tuple[str, ...] = ("html", "pdf")
+    templates: Path = DEFAULT_TEMPLATES
+    jobs: int = 1
+    draft: bool = False
+
+
 @dataclass
 class Result:
     """What a run produced: the calculation (None when loading failed) and every finding."""
@@ -156,15 +179,15 @@ def _unwritable(out: Path, exc: OSError) -> Finding:
     return Finding("BBT307", Severity.ERROR, Location(shown(out)), message)
 
 
-def _build_one(
-    path: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, draft: bool
-) -> tuple[list[Finding], list[Path]]:
+def _build_one(path: Path, options: BuildOptions) -> tuple[list[Finding], list[Path]]:
     """One document (in a worker process): what it found and wrote (not the calculation).
 
     An unexpected error is a finding of this document (BBT309), so the others are still built.
     """
     try:
-        result = build(path, out_dir, formats, templates, draft=draft)
+        result = build(
+            path, options.out_dir, options.formats, options.templates, draft=options.draft
+        )
     except Exception as exc:  # a bug must not stop the other documents
         return [_crashed(path, exc)], []
     return result.findings, result.written
@@ -208,32 +231,39 @@ def build_many(
 ) -> list[Result]:
     """:func:`build` for several documents, ``jobs`` at a time (processes), in input order.
 
+    The keyword form of :func:`build_documents` (which says what ``progress`` is told).
+    """
+    options = BuildOptions(Path(out_dir), tuple(formats), Path(templates), jobs, draft)
+    return build_documents(paths, options, progress)
+
+
+def build_documents(
+    paths: Iterable[Path | str],
+    options: BuildOptions = BuildOptions(),
+    progress: Callable[[Path, Result], None] = lambda _path, _result: None,
+) -> list[Result]:
+    """:func:`build` for several documents, ``options.jobs`` at a time (processes), in order.
+
     ``progress(path, result)`` is called in this process as each document finishes (in the
     order they finish). The results carry findings and written files; their ``calculation`` is
     None (a worker process does not send it back).
     """
     budgets = [Path(p) for p in paths]
-    wanted = tuple(formats)
     results: dict[int, Result] = {}
     for n, clash in _clashes(budgets).items():
         results[n] = Result(None, [clash])
         progress(budgets[n], results[n])
     todo = [n for n in range(len(budgets)) if n not in results]
-    if jobs <= 1 or len(todo) <= 1:
+    if options.jobs <= 1 or len(todo) <= 1:
         for n in todo:
-            findings, written = _build_one(
-                budgets[n], Path(out_dir), wanted, Path(templates), draft
-            )
+            findings, written = _build_one(budgets[n], options)
             results[n] = Result(None, findings, written)
             progress(budgets[n], results[n])
         return [results[n] for n in range(len(budgets))]
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-        futures = {
-            pool.submit(_build_one, budgets[n], Path(out_dir), wanted, Path(templates), draft): n
-            for n in todo
-        }
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo))) as pool:
+        futures = {pool.submit(_build_one, budgets[n], options): n for n in todo}
         for future in as_completed(futures):
             n = futures[future]
             try:
@@ -248,9 +278,11 @@ def build_many(
 __all__ = [
     "DEFAULT_BUDGET",
     "DEFAULT_TEMPLATES",
+    "BuildOptions",
     "LoadError",
     "Result",
     "build",
+    "build_documents",
     "build_many",
     "check",
     "render",

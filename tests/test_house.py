@@ -9,6 +9,7 @@ the core. A failure here names the import that climbs.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "bbt"
@@ -66,7 +67,9 @@ def _imports(tree: ast.AST) -> list[tuple[int, str]]:
     return [(line, name) for line, name in found if name == "bbt" or name.startswith("bbt.")]
 
 
+@cache
 def _sources() -> list[tuple[Path, ast.AST]]:
+    """Every module of bbt, parsed once for all the tests of this file."""
     return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(ROOT.rglob("*.py"))]
 
 

@@ -99,61 +99,48 @@ def _one(tmp_path: Path, files: dict[str, str | None], article: str | None = ART
 A = "articles/JB0-1JEC2HA-WT.yaml"
 
 
+def edited(old: str, new: str) -> dict[str, str | None]:
+    """The test budget with one edit of its article: ``old`` replaced by ``new``."""
+    assert old in ARTICLE, old
+    return {A: ARTICLE.replace(old, new)}
+
+
 @pytest.mark.parametrize(
     ("change", "code", "line", "words"),
     [
+        (edited("title: Collectief", "title: [Collectief"), "BBT001", 3, "YAML syntax error"),
+        (edited("od: OD17", "odd: OD17"), "BBT002", 4, "did you mean 'od'"),
+        (edited("accruals:", "acruals:"), "BBT002", 12, "did you mean 'accruals'"),
         (
-            {A: ARTICLE.replace("title: Collectief", "title: [Collectief")},
-            "BBT001",
-            3,
-            "YAML syntax error",
-        ),
-        ({A: ARTICLE.replace("od: OD17", "odd: OD17")}, "BBT002", 4, "did you mean 'od'"),
-        ({A: ARTICLE.replace("accruals:", "acruals:")}, "BBT002", 12, "did you mean 'accruals'"),
-        (
-            {A: ARTICLE.replace("ba: 580966, ba_jr: 588293", "ba: [1], ba_jr: 588293")},
+            edited("ba: 580966, ba_jr: 588293", "ba: [1], ba_jr: 588293"),
             "BBT003",
             6,
             "must be an amount",
         ),
-        ({A: ARTICLE.replace("bu: 552289", "bu: 552289.0000001")}, "BBT009", 6, "decimals"),
-        ({A: ARTICLE.replace("bu: 552289", "bu: '552.289,5'")}, "BBT009", 6, "Dutch number format"),
-        ({A: ARTICLE.replace("bu: 552289", "bu: veel")}, "BBT009", 6, "not an amount"),
-        ({A: ARTICLE.replace("title: Collectief maatwerk\n", "")}, "BBT004", 1, "has no 'title'"),
+        (edited("bu: 552289", "bu: 552289.0000001"), "BBT009", 6, "decimals"),
+        (edited("bu: 552289", "bu: '552.289,5'"), "BBT009", 6, "Dutch number format"),
+        (edited("bu: 552289", "bu: veel"), "BBT009", 6, "not an amount"),
+        (edited("title: Collectief maatwerk\n", ""), "BBT004", 1, "has no 'title'"),
+        (edited("code: JB0-1JEC2HA-WT", "code: JB0-1JEC2HA-OW"), "BBT005", 1, "receipts aggregate"),
         (
-            {A: ARTICLE.replace("code: JB0-1JEC2HA-WT", "code: JB0-1JEC2HA-OW")},
-            "BBT005",
-            1,
-            "receipts aggregate",
-        ),
-        (
-            {A: ARTICLE.replace("code: JB0-1JEC2HA-WT", "code: JB01JEC2HA")},
+            edited("code: JB0-1JEC2HA-WT", "code: JB01JEC2HA"),
             "BBT005",
             1,
             "not a budget article code",
         ),
         ({"articles/copy.yaml": ARTICLE}, "BBT006", 1, "defined twice"),
+        (edited("ise: activering", "ise: activeringg"), "BBT007", 3, "did you mean 'activering'"),
+        (edited("od: OD17", "od: OD99"), "BBT007", 4, "OD 'OD99' does not exist"),
+        (edited("to: Elders, ", ""), "BBT008", 11, "neither 'from' nor 'to'"),
         (
-            {A: ARTICLE.replace("ise: activering", "ise: activeringg")},
-            "BBT007",
-            3,
-            "did you mean 'activering'",
-        ),
-        ({A: ARTICLE.replace("od: OD17", "od: OD99")}, "BBT007", 4, "OD 'OD99' does not exist"),
-        ({A: ARTICLE.replace("to: Elders, ", "")}, "BBT008", 11, "neither 'from' nor 'to'"),
-        (
-            {A: ARTICLE.replace("to: Elders", "to: JB0-1JEC2ZZ-WT")},
+            edited("to: Elders", "to: JB0-1JEC2ZZ-WT"),
             "BBT007",
             11,
             "must name an article of this document",
         ),
         ({A: "code: JB0-1JEC2HA-WT\n\ttitle: x\n"}, "BBT001", 2, "tab used for indentation"),
         (
-            {
-                A: ARTICLE.replace(
-                    "title: Collectief maatwerk", "title: !!python/object/apply:os.system [ls]"
-                )
-            },
+            edited("title: Collectief maatwerk", "title: !!python/object/apply:os.system [ls]"),
             "BBT011",
             2,
             "not allowed",
@@ -163,7 +150,7 @@ A = "articles/JB0-1JEC2HA-WT.yaml"
         ({"bbt.yaml": "title: x\nyear: twenty\n"}, "BBT003", 2, "whole number"),
         ({"ises/activering.yaml": None}, "BBT007", 0, "does not exist"),
         (
-            {A: ARTICLE.replace("toelichting: |", "toelichting: text/missing.md\nx: |")},
+            edited("toelichting: |", "toelichting: text/missing.md\nx: |"),
             "BBT007",
             13,
             "does not exist",
@@ -203,7 +190,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
 
 
 def test_load_raises_with_all_findings(tmp_path):
-    root = make_budget(tmp_path / "b", {A: ARTICLE.replace("od: OD17", "odd: OD17")})
+    root = make_budget(tmp_path / "b", edited("od: OD17", "odd: OD17"))
     with pytest.raises(LoadError) as info:
         load(root)
     assert "BBT002" in str(info.value)

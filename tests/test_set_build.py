@@ -23,6 +23,15 @@ from bbt.set.overview import open_data, render_overview_html, render_overview_pd
 DATA = Path(__file__).parent / "data" / "set"
 CONSISTENT = DATA / "consistent"
 ROOT = Path(__file__).resolve().parent.parent
+WRITTEN = [
+    "2024-sociale-economie.html",
+    "cultuur.html",
+    "financien.html",
+    "mobiliteit.html",
+    "open-data",
+    "overzicht.html",
+]
+"""What an HTML build of the consistent set writes: its four documents, the overview, open data."""
 
 
 def frictionless() -> types.ModuleType:
@@ -46,14 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_every_document_and_the_set_outputs_are_written(built: tuple[Path, str]) -> None:
     out, stderr = built
-    assert sorted(p.name for p in out.iterdir()) == [
-        "2024-sociale-economie.html",
-        "cultuur.html",
-        "financien.html",
-        "mobiliteit.html",
-        "open-data",
-        "overzicht.html",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == WRITTEN
     assert sorted(p.name for p in (out / "open-data").iterdir()) == [
         "credits.csv",
         "datapackage.json",
@@ -190,3 +192,15 @@ def test_a_template_mistake_in_the_overview_points_at_its_line(tmp_path: Path) -
     (finding,) = caught.value.findings
     assert finding.code == "BBT650" and finding.location.line == 2
     assert finding.location.file.endswith("set/overview.html.j2")
+
+
+def test_the_build_path_hook_takes_one_build_options(tmp_path: Path) -> None:
+    """What docs/extensions.md promises an extension: ``build_path(path, BuildOptions)``; a
+    budget folder is not a set, so the hook declines it (None)."""
+    from bbt.pipeline import BuildOptions
+    from bbt.set.cli import build_path
+
+    options = BuildOptions(tmp_path / "out", ("html",), TEMPLATES)
+    assert build_path(CONSISTENT / "cultuur", options) is None
+    assert build_path(CONSISTENT, options) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == WRITTEN

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from bbt.calculation import ArticleFigures, Calculation, Figures, rounding_tolerance
+from bbt.calculation import Calculation, Figures, rounding_tolerance
 from bbt.checks import rule
 from bbt.errors import Finding, Location, Severity
 from bbt.format import bedrag, procent
@@ -261,14 +261,8 @@ def check_over_execution(calculation: Calculation) -> Iterator[Finding]:
     A credit is a limit, so spending beyond it needs attention; a receipts estimate (AO, TO,
     LO) is not a limit, and receiving more than estimated is no over-execution.
     """
-    for a, credit, figs, loc in _above_ba_jr(calculation, receipts=False):
-        yield Finding(
-            "BBT110",
-            Severity.WARNING,
-            loc,
-            f"{a.code} {CREDIT_LABELS[credit]} is over-executed by {bedrag(figs.bu - figs.ba_jr)} keuro: "
-            f"BU {bedrag(figs.bu)} against BA-JR {bedrag(figs.ba_jr)} ({procent(figs.benutting)})",
-        )
+    for loc, what, excess in _above_ba_jr(calculation, receipts=False):
+        yield Finding("BBT110", Severity.WARNING, loc, f"{what} is over-executed by {excess}")
 
 
 @rule
@@ -278,27 +272,28 @@ def check_receipts_above_estimate(calculation: Calculation) -> Iterator[Finding]
     Not a problem to fix, so never a warning: the note reminds the writer that the explanation
     usually says where the extra receipts came from, as it does for receipts that fall short.
     """
-    for a, credit, figs, loc in _above_ba_jr(calculation, receipts=True):
-        yield Finding(
-            "BBT113",
-            Severity.INFO,
-            loc,
-            f"{a.code} {CREDIT_LABELS[credit]} receipts exceeded the estimate by {bedrag(figs.bu - figs.ba_jr)} keuro: "
-            f"BU {bedrag(figs.bu)} against BA-JR {bedrag(figs.ba_jr)} ({procent(figs.benutting)}); "
-            "receipts are estimates, not limits, so this is no over-execution",
+    for loc, what, excess in _above_ba_jr(calculation, receipts=True):
+        message = (
+            f"{what} receipts exceeded the estimate by {excess}; "
+            "receipts are estimates, not limits, so this is no over-execution"
         )
+        yield Finding("BBT113", Severity.INFO, loc, message)
 
 
-def _above_ba_jr(
-    calculation: Calculation, receipts: bool
-) -> Iterator[tuple[ArticleFigures, str, Figures, Location]]:
-    """Articles (receipts or expenditure) whose BU exceeds BA-JR, per credit type, at the BU."""
+def _above_ba_jr(calculation: Calculation, receipts: bool) -> Iterator[tuple[Location, str, str]]:
+    """Articles (receipts or expenditure) whose BU exceeds BA-JR, per credit type: where (the
+    BU), what (``JB0-1JEC2HA-WT VAK``) and by how much, worded once for BBT110 and BBT113."""
     for a in calculation.articles.values():
         if a.article.code.is_receipt is not receipts:
             continue
         for credit, figs in a.credits.items():
             if figs.bu > figs.ba_jr:
-                yield a, credit, figs, a.article.credits[credit].locs.get("bu", a.article.loc)
+                excess = (
+                    f"{bedrag(figs.bu - figs.ba_jr)} keuro: BU {bedrag(figs.bu)} against "
+                    f"BA-JR {bedrag(figs.ba_jr)} ({procent(figs.benutting)})"
+                )
+                loc = a.article.credits[credit].locs.get("bu", a.article.loc)
+                yield loc, f"{a.code} {CREDIT_LABELS[credit]}", excess
 
 
 @rule

@@ -2,11 +2,12 @@
 
 Public interface::
 
+    from bbt.pipeline import BuildOptions
     from bbt.set import is_set, check_set, build_set
 
     if is_set(path):                 # a folder of budget folders, or one with a set.yaml
         result = check_set(path)     # every document's findings, then the set's (BBT6xx)
-        result = build_set(path, "output", jobs=2)   # documents, overview, open data
+        result = build_set(path, BuildOptions(Path("output"), jobs=2))   # documents, overview, data
 
 ``bbt check`` and ``bbt build`` delegate here when their path is a set
 (:func:`bbt.set.cli.run_set_check`, :func:`bbt.set.cli.run_set_build`).

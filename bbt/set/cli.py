@@ -15,7 +15,7 @@ import click
 
 from bbt.console import echo_findings
 from bbt.errors import Finding, Severity, relpath
-from bbt.pipeline import Result
+from bbt.pipeline import BuildOptions, Result
 from bbt.set.run import DocumentReport, SetResult, build_set, check_set
 
 
@@ -85,15 +85,8 @@ def run_set_check(
     return 1 if result.failed(strict) else 0
 
 
-def run_set_build(
-    path: Path,
-    out_dir: Path,
-    formats: tuple[str, ...],
-    templates: Path,
-    jobs: int,
-    draft: bool = False,
-) -> int:
-    """``bbt build SET``: each document (``jobs`` at a time), then the overview and open data."""
+def run_set_build(path: Path, options: BuildOptions) -> int:
+    """``bbt build SET``: each document (``options.jobs`` at a time), then the overview and data."""
     total = _document_count(path)
     done = 0
     if sys.stderr.isatty() and total:
@@ -105,7 +98,7 @@ def run_set_build(
                 bar.label = f"Building ({budget.name})"
                 bar.update(1)
 
-            result = build_set(path, out_dir, formats, templates, jobs, advance, draft)
+            result = build_set(path, options, advance)
     else:
 
         def line(budget: Path, result: Result) -> None:
@@ -114,7 +107,7 @@ def run_set_build(
             state = "not built" if result.failed() else f"{len(result.written)} file(s)"
             click.echo(f"[{done}/{total}] {relpath(budget)}: {state}", err=True)
 
-        result = build_set(path, out_dir, formats, templates, jobs, line, draft)
+        result = build_set(path, options, line)
     echo_findings([f for f in result.all_findings() if f.severity > Severity.INFO])
     for written in (p for d in result.documents for p in d.result.written):
         click.echo(f"wrote {relpath(written)}")
@@ -139,8 +132,14 @@ def check_path(path: Path, fmt: str, strict: bool, quiet: bool, fix: bool) -> in
 
 
 def build_path(path: Path, *options: Any) -> int | None:
-    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status. ``options``
-    are those of :func:`run_set_build`, as the extension hook passes them."""
+    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status.
+
+    The hook is given one :class:`~bbt.pipeline.BuildOptions`; ``bbt build`` of this release
+    still passes its fields one by one, in their order, which makes the same options.
+    """
     from bbt.set.load import is_set
 
-    return run_set_build(path, *options) if is_set(path) else None
+    if not is_set(path):
+        return None
+    given = options[0] if len(options) == 1 else BuildOptions(*options)
+    return run_set_build(path, given)

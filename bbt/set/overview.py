@@ -22,12 +22,15 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bbt.calculation import Figures, total
 from bbt.model import EXPENDITURE_CREDITS
 from bbt.set.model import OPEN_DATA_DIR, OVERVIEW_STEM, BudgetSet
 from bbt.set.view import SetView
+
+if TYPE_CHECKING:
+    from bbt.pipeline import BuildOptions
 
 TEMPLATE = "set/overview.html.j2"
 """The overview's entry template, relative to the template folder."""
@@ -203,13 +206,13 @@ def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
     }
 
 
-def write_outputs(
-    view: SetView, budget_set: BudgetSet, out_dir: Path, formats: tuple[str, ...], templates: Path
-) -> list[Path]:
-    """Render everything in memory, then write: the overview in ``formats`` and the open data."""
+def write_outputs(view: SetView, budget_set: BudgetSet, options: BuildOptions) -> list[Path]:
+    """Render everything in memory, then write: the overview in the options' formats and the
+    open data, into their folder."""
     from bbt.files import write_set
     from bbt.resources import TEMPLATES as SHIPPED
 
+    out_dir, formats, templates = options.out_dir, options.formats, options.templates
     if not (templates / TEMPLATE).is_file():
         templates = SHIPPED  # a document template folder without set/: the shipped overview
     files: dict[Path, bytes] = {}

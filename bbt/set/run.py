@@ -6,21 +6,20 @@ The flow, like :mod:`bbt.pipeline` for one document:
 2. check each document alone, exactly as :func:`bbt.pipeline.check` does;
 3. run the cross-document rules (:mod:`bbt.set.rules`) over the documents that loaded;
 4. (build) build each document that has no errors, ``jobs`` at a time, with
-   :func:`bbt.pipeline.build_many`;
+   :func:`bbt.pipeline.build_documents`;
 5. (build) write the set's overview and open data, only when no document and no
    cross-document rule has an error (the totals would be wrong otherwise).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bbt.calculation import Calculation
 from bbt.errors import BbtError, Finding, Severity
-from bbt.pipeline import Result, build_many, check
-from bbt.resources import TEMPLATES as DEFAULT_TEMPLATES
+from bbt.pipeline import BuildOptions, Result, build_documents, check
 from bbt.set.load import load_set
 from bbt.set.model import BudgetSet, Member
 from bbt.set.rules import run_set_rules
@@ -102,30 +101,26 @@ def check_set(path: Path | str) -> SetResult:
 
 def build_set(
     path: Path | str,
-    out_dir: Path | str = "output",
-    formats: Iterable[str] = ("html", "pdf"),
-    templates: Path | str = DEFAULT_TEMPLATES,
-    jobs: int = 1,
+    options: BuildOptions | None = None,
     progress: Callable[[Path, Result], None] = lambda _path, _result: None,
-    draft: bool = False,
 ) -> SetResult:
     """Check the set, build each sound document, then the overview and the open data.
 
-    ``progress(path, result)`` is called once per document as it finishes (a document with
-    errors finishes at once: nothing is built for it). ``draft`` builds documents whose texts
-    are still drafts, stamped ONTWERP (as ``bbt build --draft``).
+    ``options`` default to :class:`~bbt.pipeline.BuildOptions`'s. ``progress(path, result)``
+    is called once per document as it finishes (a document with errors finishes at once:
+    nothing is built for it). ``options.draft`` builds documents whose
+    texts are still drafts, stamped ONTWERP (as ``bbt build --draft``).
     """
+    options = options or BuildOptions()
     outcome = check_set(path)
     if outcome.budget_set is None:
         return outcome
-    wanted = tuple(formats)
     # 4. each document that checked without errors; a failing one does not stop the others.
     sound = [r for r in outcome.documents if not r.result.failed()]
     for report in outcome.documents:
         if report.result.failed():
             progress(report.member.path, report.result)
-    paths = [r.member.path for r in sound]
-    built = build_many(paths, out_dir, wanted, templates, jobs, progress, draft)
+    built = build_documents([r.member.path for r in sound], options, progress)
     for report, result in zip(sound, built, strict=True):
         report.result = result
         report.pages = _pages(result.written)
@@ -135,9 +130,7 @@ def build_set(
     from bbt.set.overview import write_outputs
 
     try:
-        outcome.written = write_outputs(
-            outcome.view, outcome.budget_set, Path(out_dir), wanted, Path(templates)
-        )
+        outcome.written = write_outputs(outcome.view, outcome.budget_set, options)
     except BbtError as exc:
         found = getattr(exc, "findings", None)
         if not found:
