@@ -29,7 +29,7 @@ from bbt.errors import Severity, relpath
 
 if TYPE_CHECKING:
     from bbt.calculation import Calculation
-    from bbt.pipeline import Result
+    from bbt.pipeline import BuildOptions, Result
 
 
 class _Main(click.Group):
@@ -324,7 +324,7 @@ def build(
       bbt build -o output/html-only --format html
       bbt build dept-a dept-b -j 2    # several documents, two at a time
     """
-    from bbt.pipeline import DEFAULT_TEMPLATES
+    from bbt.pipeline import DEFAULT_TEMPLATES, BuildOptions
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(wanted) - {"html", "pdf"}
@@ -334,11 +334,11 @@ def build(
             param_hint="--format",
         )
     budgets = list(paths) or [default_budget(None)]
-    template_dir = templates or DEFAULT_TEMPLATES
+    options = BuildOptions(out_dir, wanted, templates or DEFAULT_TEMPLATES, jobs, draft)
     if len(budgets) == 1:
-        _hand_over("build_path", budgets[0], out_dir, wanted, template_dir, jobs, draft)
-        _build_one(budgets[0], out_dir, wanted, template_dir, draft)
-    _build_many(budgets, out_dir, wanted, template_dir, jobs, draft)
+        _hand_over("build_path", budgets[0], options)
+        _build_one(budgets[0], options)
+    _build_many(budgets, options)
 
 
 def _report(budget: Path, result: Result) -> bool:
@@ -353,28 +353,26 @@ def _report(budget: Path, result: Result) -> bool:
     return False
 
 
-def _build_one(
-    budget: Path, out_dir: Path, formats: tuple[str, ...], templates: Path, draft: bool
-) -> None:
+def _build_one(budget: Path, options: BuildOptions) -> None:
     from bbt.pipeline import build as run_build
 
     def progress(message: str) -> None:
         say(f"{budget.resolve().name}: {message}", None)
 
-    result = run_build(budget, out_dir, formats, templates, progress=progress, draft=draft)
+    result = run_build(
+        budget,
+        options.out_dir,
+        options.formats,
+        options.templates,
+        progress=progress,
+        draft=options.draft,
+    )
     sys.exit(1 if _report(budget, result) else 0)
 
 
-def _build_many(
-    budgets: list[Path],
-    out_dir: Path,
-    formats: tuple[str, ...],
-    templates: Path,
-    jobs: int,
-    draft: bool,
-) -> None:
+def _build_many(budgets: list[Path], options: BuildOptions) -> None:
     """Several documents: a progress bar on a terminal, one line per document otherwise."""
-    from bbt.pipeline import build_many
+    from bbt.pipeline import build_documents
 
     failed: list[Path] = []
     if sys.stderr.isatty():
@@ -386,7 +384,7 @@ def _build_many(
                 bar.label = f"Building ({budget.name})"
                 bar.update(1)
 
-            results = build_many(budgets, out_dir, formats, templates, jobs, advance, draft)
+            results = build_documents(budgets, options, advance)
         failed = [b for b, r in zip(budgets, results, strict=True) if _report(b, r)]
     else:
         done = 0
@@ -399,7 +397,7 @@ def _build_many(
             state = "failed" if result.failed() else f"{len(result.written)} file(s)"
             say(f"[{done}/{len(budgets)}] {budget}: {state}", None)
 
-        build_many(budgets, out_dir, formats, templates, jobs, line, draft)
+        build_documents(budgets, options, line)
     sys.exit(1 if failed else 0)
 
 

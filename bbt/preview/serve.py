@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import ipaddress
 import mimetypes
@@ -222,9 +223,9 @@ class Server:
         self.httpd = ThreadingHTTPServer((host, port), _handler(self.document, host))
         self.httpd.daemon_threads = True
         self.watcher = Watcher((Path(budget), Path(templates)), self._changed)
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="bbt-serve-http", daemon=True
-        )
+        # a short poll: stop() waits for the loop to notice, 0.5 s by default
+        serve = functools.partial(self.httpd.serve_forever, poll_interval=0.05)
+        self._thread = threading.Thread(target=serve, name="bbt-serve-http", daemon=True)
 
     @property
     def url(self) -> str:

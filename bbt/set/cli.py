@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -131,15 +130,8 @@ def check_path(path: Path, fmt: str, strict: bool, quiet: bool, fix: bool) -> in
     return run_set_check(path, fmt, strict, quiet, fix) if is_set(path) else None
 
 
-def build_path(path: Path, *options: Any) -> int | None:
-    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status.
-
-    The hook is given one :class:`~bbt.pipeline.BuildOptions`; ``bbt build`` of this release
-    still passes its fields one by one, in their order, which makes the same options.
-    """
+def build_path(path: Path, options: BuildOptions) -> int | None:
+    """``bbt build PATH`` when PATH is a set (None otherwise): the exit status."""
     from bbt.set.load import is_set
 
-    if not is_set(path):
-        return None
-    given = options[0] if len(options) == 1 else BuildOptions(*options)
-    return run_set_build(path, given)
+    return run_set_build(path, options) if is_set(path) else None
