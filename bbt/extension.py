@@ -169,4 +169,21 @@ def hooks(name: str) -> Sequence[tuple[Extension, Callable[..., Any]]]:
     return out
 
 
-__all__ = ["GROUP", "Extension", "extensions", "hooks"]
+def lazy_exports(package: str, homes: dict[str, str]) -> Callable[[str], Any]:
+    """A package's ``__getattr__`` (PEP 562) that imports each public name from its module
+    when first used: ``bbt check`` imports an extension's package to reach its hooks, and
+    needs few of the names the package offers.
+
+    Use in the package's ``__init__.py``: ``__getattr__ = lazy_exports(__name__, {name: module})``.
+    """
+
+    def __getattr__(name: str) -> Any:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(home), name)
+
+    return __getattr__
+
+
+__all__ = ["GROUP", "Extension", "extensions", "hooks", "lazy_exports"]

@@ -13,14 +13,13 @@ Format, rules and finding codes (BBT4xx): docs/contingent.md.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bbt.extension import lazy_exports
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from bbt.contingent.checks import check_register
-    from bbt.contingent.extension import REGISTER_NAME
+    from bbt.contingent.extension import DEFAULT_REGISTER, REGISTER_NAME
     from bbt.contingent.load import load_register
     from bbt.contingent.model import Entry, Measure, Period, Reduction, Register
     from bbt.contingent.rules import (
@@ -31,37 +30,25 @@ if TYPE_CHECKING:
         fill_rates,
     )
 
-    DEFAULT_REGISTER: Path
-
-_HOMES = {
-    "check_register": "bbt.contingent.checks",
-    "REGISTER_NAME": "bbt.contingent.extension",
-    "load_register": "bbt.contingent.load",
-    "Entry": "bbt.contingent.model",
-    "Measure": "bbt.contingent.model",
-    "Period": "bbt.contingent.model",
-    "Reduction": "bbt.contingent.model",
-    "Register": "bbt.contingent.model",
-    "ContingentError": "bbt.contingent.rules",
-    "DistributionError": "bbt.contingent.rules",
-    "FillRate": "bbt.contingent.rules",
-    "fill_rate": "bbt.contingent.rules",
-    "fill_rates": "bbt.contingent.rules",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The public names, imported when first used: a check imports the parts of this package
-    its budget needs (through the extension's hooks), not all of them."""
-    if name == "DEFAULT_REGISTER":
-        from bbt.resources import EXAMPLE
-
-        return EXAMPLE / "contingenten.yaml"  # the shipped register: ``bbt contingent``'s default
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'bbt.contingent' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
-
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "check_register": "bbt.contingent.checks",
+        "DEFAULT_REGISTER": "bbt.contingent.extension",
+        "REGISTER_NAME": "bbt.contingent.extension",
+        "load_register": "bbt.contingent.load",
+        "Entry": "bbt.contingent.model",
+        "Measure": "bbt.contingent.model",
+        "Period": "bbt.contingent.model",
+        "Reduction": "bbt.contingent.model",
+        "Register": "bbt.contingent.model",
+        "ContingentError": "bbt.contingent.rules",
+        "DistributionError": "bbt.contingent.rules",
+        "FillRate": "bbt.contingent.rules",
+        "fill_rate": "bbt.contingent.rules",
+        "fill_rates": "bbt.contingent.rules",
+    },
+)
 
 __all__ = [
     "DEFAULT_REGISTER",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bbt.extension import Extension
+from bbt.resources import EXAMPLE
 
 if TYPE_CHECKING:
     import click
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 REGISTER_NAME = "contingenten.yaml"
 """The register's file name inside a budget folder."""
+
+DEFAULT_REGISTER = EXAMPLE / REGISTER_NAME
+"""The shipped register: what ``bbt contingent`` uses without ``--register``."""
 
 EXTENSION = Extension(
     name="contingent",

@@ -15,34 +15,31 @@ Public interface::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bbt.extension import lazy_exports
 
 if TYPE_CHECKING:
     from bbt.set.load import is_set, load_set
     from bbt.set.model import BudgetSet, Member, Provision
     from bbt.set.run import DocumentReport, SetResult, build_set, check_set
 
-_HOMES = {
-    "is_set": "bbt.set.load",
-    "load_set": "bbt.set.load",
-    "BudgetSet": "bbt.set.model",
-    "Member": "bbt.set.model",
-    "Provision": "bbt.set.model",
-    "DocumentReport": "bbt.set.run",
-    "SetResult": "bbt.set.run",
-    "build_set": "bbt.set.run",
-    "check_set": "bbt.set.run",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The public names, imported when first used: every ``bbt check`` of a budget imports
-    this package (its extension is declared in it) and needs none of them."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'bbt.set' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+# The public names, imported when first used: every ``bbt check`` of a budget imports this
+# package (its extension is declared in it) and needs none of them.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "is_set": "bbt.set.load",
+        "load_set": "bbt.set.load",
+        "BudgetSet": "bbt.set.model",
+        "Member": "bbt.set.model",
+        "Provision": "bbt.set.model",
+        "DocumentReport": "bbt.set.run",
+        "SetResult": "bbt.set.run",
+        "build_set": "bbt.set.run",
+        "check_set": "bbt.set.run",
+    },
+)
 
 
 __all__ = [
