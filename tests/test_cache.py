@@ -393,7 +393,7 @@ def test_a_glossary_term_is_found_as_the_pattern_found_it(text: str, word: str) 
 def test_charts_are_redrawn_when_their_figures_change_and_only_then(
     tmp_path: Path, folder: Path
 ) -> None:
-    document_charts = charts.document_charts
+    document_charts = kept_charts.document_charts
     budget = make_budget(tmp_path / "b")
     first = check(budget).calculation
     assert first is not None

@@ -21,15 +21,10 @@ from bbt.format import procent
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
 from bbt.pipeline import DEFAULT_TEMPLATES, Result, check
 from bbt.render import charts
-from bbt.render.charts import (
-    PDF_FONT_FAMILY,
-    WIDTH,
-    Chart,
-    document_charts,
-    movements_chart,
-    utilisation_chart,
-)
+from bbt.render.chart import Chart
+from bbt.render.charts import PDF_FONT_FAMILY, WIDTH, movements_chart, utilisation_chart
 from bbt.render.html import render_html
+from bbt.render.kept_charts import document_charts
 from bbt.render.pdf import render_pdf
 
 PDF_CSS = DEFAULT_TEMPLATES / "bbt" / "pdf.css"
@@ -313,7 +308,7 @@ def test_check_and_drawing_do_not_import_a_drawing_library() -> None:
     code = (
         "import sys; from bbt.pipeline import check; import bbt.cli; result = check(); "
         "print([m for m in ('matplotlib', 'bbt.render.charts') if m in sys.modules]); "
-        "from bbt.render.charts import document_charts; document_charts(result.calculation); "
+        "from bbt.render.kept_charts import document_charts; document_charts(result.calculation); "
         "print([m for m in ('matplotlib', 'pygal', 'PIL') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -27,7 +27,8 @@ from bbt.contingent.model import (
 )
 from bbt.errors import Finding, Location, Severity, relpath
 from bbt.load.fields import Context, Fields
-from bbt.load.yamlsrc import Map, Scalar, YNode, parse_yaml, read_text
+from bbt.load.nodes import Map, Scalar, YNode
+from bbt.load.yamlsrc import parse_yaml, read_text
 from bbt.money import AmountError, parse_amount
 
 MAX_DECIMALS = 2

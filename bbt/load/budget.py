@@ -19,7 +19,7 @@ from bbt.article_codes import CodeError, looks_like_code, parse_code
 from bbt.errors import Finding, LoadError, Location, Severity
 from bbt.files import InputRefused, exists, list_inputs, shown
 from bbt.load.fields import Context, Fields
-from bbt.load.yamlsrc import Map, Scalar, YNode
+from bbt.load.nodes import Map, Scalar, YNode
 from bbt.model import (
     EXPENDITURE_CREDITS,
     PHASES,

@@ -16,7 +16,8 @@ from pathlib import Path
 from bbt.errors import Finding, Location, Severity
 from bbt.files import exists, shown
 from bbt.load.characters import first_problem, line_of, nfc
-from bbt.load.yamlsrc import Map, Scalar, Seq, YNode, parse_yaml, read_text
+from bbt.load.nodes import Map, Scalar, Seq, YNode
+from bbt.load.yamlsrc import parse_yaml, read_text
 from bbt.model import Narrative
 from bbt.money import AmountError, parse_amount
 

@@ -16,16 +16,25 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bbt.errors import Finding, Location, Severity
 from bbt.load.characters import first_problem, line_of, nfc
-from bbt.load.yamlsrc import (
-    MAX_ALIASES,
-    MAX_DEPTH,
-    MAX_NODES,
-    Map,
-    Scalar,
-    Seq,
-    YamlFindings,
-    YNode,
-)
+from bbt.load.nodes import Map, Scalar, Seq, YNode
+
+MAX_DEPTH = 50
+"""Nesting of lists and mappings in one file; budget files need about five levels."""
+
+MAX_NODES = 200_000
+"""Upper bound on nodes produced from one file, aliases expanded (alias bombs stop here)."""
+
+MAX_ALIASES = 100
+"""Aliases (``*name``) one file may use; budget files need few, alias bombs need many."""
+
+
+class YamlFindings(Exception):
+    """Raised internally when a file cannot be turned into nodes at all."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(findings)
+        self.findings = findings
+
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {

@@ -16,7 +16,6 @@ import importlib.util
 import marshal
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,78 +23,10 @@ from typing import Any
 from bbt.errors import Finding, Location, Severity
 from bbt.files import MAX_INPUT_BYTES, InputRefused, read_input, shown
 from bbt.load.cache import Cache, fingerprint, key
+from bbt.load.nodes import Map, Scalar, Seq, YNode
 
 MAX_FILE_BYTES = MAX_INPUT_BYTES
 """A budget file is a few kilobytes; anything above this is a mistake (or an attack)."""
-
-MAX_DEPTH = 50
-"""Nesting of lists and mappings in one file; budget files need about five levels."""
-
-MAX_NODES = 200_000
-"""Upper bound on nodes produced from one file, aliases expanded (alias bombs stop here)."""
-
-MAX_ALIASES = 100
-"""Aliases (``*name``) one file may use; budget files need few, alias bombs need many."""
-
-
-@dataclass
-class Scalar:
-    """A YAML scalar: its Python value (str, int, bool, None, date) and its source text.
-
-    Floats keep ``value`` as their text: amounts are read from ``text`` as Decimal.
-    """
-
-    value: object
-    text: str
-    tag: str
-    loc: Location
-    quoted: bool = False
-    style: str | None = None
-
-    @property
-    def text_loc(self) -> Location:
-        """Where the scalar's text starts: a block scalar (``|``) starts on the next line."""
-        if self.style in ("|", ">"):
-            return self.loc.at_line(1)
-        return self.loc
-
-
-@dataclass
-class Seq:
-    """A YAML sequence."""
-
-    items: list[YNode]
-    loc: Location
-
-
-@dataclass
-class Map:
-    """A YAML mapping with string keys; ``keys`` keeps the location of every key."""
-
-    values: dict[str, YNode]
-    keys: dict[str, Location]
-    loc: Location
-    order: list[str] = field(default_factory=list)
-
-
-YNode = Scalar | Seq | Map
-
-
-def plain(node: YNode) -> Any:
-    """The node as plain Python data (dicts, lists and scalar values), without locations."""
-    if isinstance(node, Map):
-        return {k: plain(node.values[k]) for k in node.values}
-    if isinstance(node, Seq):
-        return [plain(item) for item in node.items]
-    return node.value
-
-
-class YamlFindings(Exception):
-    """Raised internally when a file cannot be turned into nodes at all."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(findings)
-        self.findings = findings
 
 
 def read_text(

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from bbt.narrative.policy import SCRIPT_URL, Reference
+from bbt.narrative.reference import SCRIPT_URL, Reference
 
 _LOADED = {
     "src": None,  # on any element: img, script, iframe, audio, video, source, track, input ...

@@ -26,28 +26,11 @@ from bbt.errors import Finding, Severity
 from bbt.files import InputRefused, confine, exists
 from bbt.load.cache import Cache, fingerprint, key
 from bbt.model import Narrative
+from bbt.narrative.reference import SCRIPT_URL, Reference
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript):", re.I)
 _SAFE_DATA = re.compile(r"^data:(image/(png|jpeg|gif|webp)|font/[a-z0-9]+)[;,]", re.I)
 _IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One reference of an HTML text to something outside it.
-
-    Attributes:
-        url: as written in the HTML (entities decoded); empty for refused elements.
-        element: the tag name (``img``, ``style`` ...).
-        attribute: the attribute (``src``, ``style``, ``(text)`` for a style sheet's text).
-        line: its line in the HTML (1-based).
-    """
-
-    url: str
-    element: str
-    attribute: str
-    line: int
 
 
 def references(html: str) -> list[Reference]:
@@ -129,7 +112,8 @@ _FOUND = Cache("references")
 
 @cache
 def _fingerprint() -> str:
-    return fingerprint(__file__, str(Path(__file__).with_name("htmlscan.py")))
+    here = Path(__file__)
+    return fingerprint(__file__, *(str(here.with_name(n)) for n in ("htmlscan.py", "reference.py")))
 
 
 @dataclass(frozen=True)

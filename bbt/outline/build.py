@@ -19,7 +19,8 @@ from typing import Any
 from bbt.article_codes import ESR_CATEGORIES, ESR_CATEGORY_LABELS
 from bbt.calculation import ArticleFigures, Calculation, Figures, IseFigures
 from bbt.errors import Finding
-from bbt.load.yamlsrc import parse_yaml_text, plain
+from bbt.load.nodes import plain
+from bbt.load.yamlsrc import parse_yaml_text
 from bbt.model import (
     CREDIT_LABELS,
     EXPENDITURE_CREDITS,

@@ -42,7 +42,7 @@ from bbt.calculation import ArticleFigures, Figures, IseFigures
 from bbt.format import NOT_APPLICABLE, bedrag, procent
 from bbt.model import CREDIT_LABELS, EXPENDITURE_CREDITS
 from bbt.money import Percent
-from bbt.render.kept_charts import Chart, document_charts, ise_charts
+from bbt.render.chart import Chart
 
 Px = float  # float-ok: chart geometry in CSS px, never a printed number
 
@@ -656,8 +656,6 @@ __all__ = [
     "Chart",
     "MovementRow",
     "Shown",
-    "document_charts",
-    "ise_charts",
     "movement_rows",
     "movements_chart",
     "shown_utilisation",

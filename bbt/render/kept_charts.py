@@ -9,7 +9,6 @@ second build) does not even import the drawing code.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -19,38 +18,7 @@ from markupsafe import Markup
 from bbt.calculation import Calculation, IseFigures
 from bbt.load.cache import Cache, fingerprint
 from bbt.load.cache import key as cache_key
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart, ready for the template.
-
-    Attributes:
-        id: unique in the document (``chart-activering-benutting``); prefixes the SVG's ids.
-        title: the figure caption (Dutch, plain text).
-        alt: the chart's numbers in plain Dutch text (also the SVG's ``<title>``).
-        svg: the inline ``<svg>`` element.
-        columns / rows: the chart's data as a table of formatted Dutch strings.
-    """
-
-    id: str
-    title: str
-    alt: str
-    svg: Markup
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-    def as_ctx(self) -> dict[str, object]:
-        """Plain data for the templates (``desc`` is the former name of ``alt``)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "alt": self.alt,
-            "desc": self.alt,
-            "svg": self.svg,
-            "columns": list(self.columns),
-            "rows": [list(r) for r in self.rows],
-        }
+from bbt.render.chart import Chart
 
 
 def _drawn(icalc: IseFigures, explain_below: Decimal) -> tuple[Chart, ...]:
@@ -92,6 +60,7 @@ def _fingerprint() -> str:
     return fingerprint(
         str(here),
         str(here.with_name("charts.py")),
+        str(here.with_name("chart.py")),
         formats.__file__,
         versions=f"babel {formats.babel_release()}",
     )

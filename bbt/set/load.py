@@ -12,7 +12,8 @@ from pathlib import Path
 from bbt.errors import Finding, Location, Severity, relpath
 from bbt.load.budget import DOCUMENT_FILE, expenditure_amounts
 from bbt.load.fields import Context, Fields
-from bbt.load.yamlsrc import Map, Scalar, YNode, parse_yaml
+from bbt.load.nodes import Map, Scalar, YNode
+from bbt.load.yamlsrc import parse_yaml
 from bbt.set.model import OVERVIEW_STEM, SET_FILE, BudgetSet, Member, Provision
 
 DEFAULT_TITLE = "Beleids- en begrotingstoelichtingen"

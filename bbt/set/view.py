@@ -20,7 +20,8 @@ from bbt.calculation import Calculation
 from bbt.errors import Location, relpath
 from bbt.format import bedrag
 from bbt.load.budget import DOCUMENT_FILE
-from bbt.load.yamlsrc import Map, parse_yaml
+from bbt.load.nodes import Map
+from bbt.load.yamlsrc import parse_yaml
 from bbt.model import CREDIT_LABELS, Article, Document, Movement
 from bbt.money import ZERO
 from bbt.set.model import BudgetSet, Member
