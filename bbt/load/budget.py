@@ -9,7 +9,6 @@ order ``bbt.yaml`` lists them), ``articles/*.yaml`` (one per article), and optio
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -725,6 +724,8 @@ class _Loader:
 
 
 def _unknown(what: str, value: str, known: set[str]) -> str:
+    import difflib  # only for a mistake: a suggestion
+
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     hint = (
         f"; did you mean {close[0]!r}?"
