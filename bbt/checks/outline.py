@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from bbt.checks import text_rule
@@ -17,6 +16,8 @@ def check_outline_titles(outline: Outline) -> Iterator[Finding]:
     for key, title in outline.calculation.document.outline.items():
         if key in keys:
             continue
+        import difflib  # only for a mistake: a suggestion
+
         close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; chapters: {', '.join(keys)}"
         yield Finding(

@@ -8,7 +8,6 @@ its path through the text's context and says which step is missing and what exis
 
 from __future__ import annotations
 
-import difflib
 import re
 
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
@@ -77,6 +76,8 @@ def _missing(steps: list[str], context: dict[str, object]) -> tuple[int, object]
 
 def _say(steps: list[str], n: int, node: dict[object, object]) -> str:
     name, known = steps[n], sorted(str(k) for k in node)
+    import difflib  # only for a mistake: a suggestion
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     listing = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
