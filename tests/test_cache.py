@@ -378,6 +378,23 @@ def test_an_edit_parses_only_the_piece_it_is_in(
     assert [r.line for r in again] == [3, 6, 9, 12, 15, 15, 18, 21, 24, 27]
 
 
+def test_an_element_never_closed_costs_one_more_reading_not_one_per_piece(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = [f"<section>\n<img src='http://x/{n}.png'>\n" for n in range(200)]
+    html = "<style>\n" + "".join(pieces)  # a template that never closes its <style>
+    read: list[int] = []
+    real = policy._parsed
+
+    def counted(text: str, final: bool) -> tuple[tuple[policy.Reference, ...], bool]:
+        read.append(len(text))
+        return real(text, final)
+
+    monkeypatch.setattr(policy, "_parsed", counted)
+    assert policy.references(html) == list(real(html, final=True)[0])
+    assert sum(read) <= 2 * len(html)
+
+
 @given(
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()\n\u00a0٣²"), max_size=12),
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()"), max_size=3),

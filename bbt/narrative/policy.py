@@ -61,22 +61,24 @@ def _in_pieces(html: str) -> tuple[Reference, ...]:
     After an edit of one narrative, the rendered document differs in one piece: only that piece
     is parsed again (the whole example takes html.parser about 20 ms). A piece counts only when
     the parser ends it in its first state (no tag, comment or character reference left open,
-    not inside ``<style>`` or ``<script>``); otherwise it is joined to the next one. So every
-    piece is read as the whole text would read it, and lines are counted from the text's start.
+    not inside ``<style>`` or ``<script>``); otherwise the rest of the text, from that piece on,
+    is read in one go (so an element a template never closes costs one more reading, not one
+    per piece). Every piece is read as the whole text would read it, and lines are counted
+    from the text's start.
     """
-    found: list[Reference] = []
     pieces = _PIECE.split(html)
-    start, pending = 1, ""
+    if len(pieces) == 1:
+        return _parsed(html, final=True)[0]
+    found: list[Reference] = []
+    start = 1
     for n, piece in enumerate(pieces):
-        text = pending + piece
-        final = n == len(pieces) - 1
-        refs, clean = _piece(text, final) if len(pieces) > 1 else _parsed(text, final)
+        refs, clean = _piece(piece, final=n == len(pieces) - 1)
         if not clean:
-            pending = text
-            continue
+            refs, _clean = _piece("".join(pieces[n:]), final=True)
         found += [replace(ref, line=ref.line + start - 1) for ref in refs]
-        start += text.count("\n")
-        pending = ""
+        if not clean:
+            break
+        start += piece.count("\n")
     return tuple(found)
 
 
