@@ -395,6 +395,13 @@ def test_an_element_never_closed_costs_one_more_reading_not_one_per_piece(
     assert sum(read) <= 2 * len(html)
 
 
+def test_a_document_of_countless_headings_is_read_whole(folder: Path) -> None:
+    html = "".join(f"<h2>{n}</h2>\n" for n in range(policy._MAX_PIECES + 1))
+    assert policy.references(html + "<img src='http://x/a.png'>") != []
+    assert {p.parent.name for p in folder.rglob("*") if p.is_file()} == {"references"}
+    assert len([p for p in folder.rglob("*") if p.is_file()]) == 1  # one entry: the document
+
+
 @given(
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()\n\u00a0٣²"), max_size=12),
     st.text(alphabet=st.sampled_from("ab_ Z9é-.()"), max_size=3),

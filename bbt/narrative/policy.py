@@ -54,6 +54,10 @@ def _references(html: str) -> tuple[Reference, ...]:
 _PIECE = re.compile(r"(?<=\n)(?=[ \t]*<(?:section|h[1-6])\b)")
 """Where a document may be cut into pieces: before a line that opens a section or heading."""
 
+_MAX_PIECES = 1_000
+"""More pieces than this (the example has 76, ten times the example about 700) are not kept
+one by one: a document of countless headings would fill the cache folder with entries."""
+
 
 def _in_pieces(html: str) -> tuple[Reference, ...]:
     """The references of ``html``, parsed piece by piece, each piece kept by its text.
@@ -67,7 +71,7 @@ def _in_pieces(html: str) -> tuple[Reference, ...]:
     from the text's start.
     """
     pieces = _PIECE.split(html)
-    if len(pieces) == 1:
+    if not 1 < len(pieces) <= _MAX_PIECES:
         return _parsed(html, final=True)[0]
     found: list[Reference] = []
     start = 1
