@@ -108,8 +108,11 @@ def _parsed(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
         collector.close()
         return tuple(collector.found), True
     # html.parser keeps what it could not finish in ``rawdata``; ``cdata_elem`` is set inside
-    # <style> and <script> (attributes of its ParserBase since Python 2, not documented).
-    clean = not collector.rawdata and collector.cdata_elem is None and not collector.in_style
+    # <style> and <script> (attributes since Python 2, not documented: should a Python lack
+    # them, no piece counts and every text is read whole).
+    unfinished = getattr(collector, "rawdata", None) != ""
+    inside = getattr(collector, "cdata_elem", "?") is not None
+    clean = not (unfinished or inside or collector.in_style)
     return tuple(collector.found), clean
 
 
