@@ -373,15 +373,22 @@ class Cache:
         An entry that does not decode (``decode`` raises: not a value of ours) is computed and
         stored again.
         """
-        data = self.get(name)
-        if data is not None:
-            try:
-                return decode(data)
-            except (ValueError, TypeError, KeyError, IndexError, EOFError, ArithmeticError):
-                pass
+        found = self.recall(name, decode)
+        if found is not None:
+            return found
         value = compute()
         self.put(name, encode(value))
         return value
+
+    def recall(self, name: str, decode: Callable[[bytes], T]) -> T | None:
+        """Entry ``name`` decoded, or None: missing, or not a value of ours (``decode`` raises)."""
+        data = self.get(name)
+        if data is None:
+            return None
+        try:
+            return decode(data)
+        except (ValueError, TypeError, KeyError, IndexError, EOFError, ArithmeticError):
+            return None
 
     def put(self, name: str, payload: bytes) -> None:
         """Store ``payload`` as entry ``name``; any failure leaves the cache as it was."""

@@ -8,7 +8,6 @@ The only place where numbers become text: amounts in keuro with Dutch grouping (
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
@@ -76,12 +75,13 @@ class _Kept:
         self.new = 0
 
     def _load(self) -> dict[str, str]:
-        known: dict[str, str] = {}
-        with contextlib.suppress(ValueError, TypeError):
-            stored = json.loads(self._STORE.get(self.name) or b"{}")
-            if isinstance(stored, dict) and len(stored) <= self.LIMIT:
-                known = {str(k): str(v) for k, v in stored.items()}
-        return known
+        return self._STORE.recall(self.name, self._decoded) or {}
+
+    def _decoded(self, data: bytes) -> dict[str, str]:
+        stored = json.loads(data)
+        if not isinstance(stored, dict) or len(stored) > self.LIMIT:
+            raise ValueError("not kept strings")
+        return {str(k): str(v) for k, v in stored.items()}
 
     def text(self, key: str, make: Callable[[], str]) -> str:
         """The string kept for ``key``, else ``make()`` (then kept)."""
@@ -99,7 +99,8 @@ class _Kept:
         known = self.known or {}
         if len(known) > self.LIMIT:  # bounded: the newest strings stay
             known = dict(list(known.items())[-self.LIMIT :])
-        self._STORE.put(self.name, json.dumps(known, sort_keys=True).encode())
+        # in the order they were made (not sorted), so that the next cut drops the oldest
+        self._STORE.put(self.name, json.dumps(known).encode())
         self.new = 0
 
 

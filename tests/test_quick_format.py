@@ -95,3 +95,18 @@ def test_the_entry_stays_bounded(kept: bbt.format._Kept, monkeypatch: pytest.Mon
         bedrag(Decimal(n))
     kept.save()
     assert sorted(kept._load().values()) == ["2", "3", "4"]  # the newest
+
+
+def test_past_the_limit_the_oldest_strings_go(
+    kept: bbt.format._Kept, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bbt.format._Kept, "LIMIT", 3)
+    for n in (9, 1, 5):  # one run makes these, in this order
+        bedrag(Decimal(n))
+    kept.save()
+    again = bbt.format._Kept()  # the next run makes one more
+    monkeypatch.setattr(bbt.format, "_KEPT", again)
+    bedrag(Decimal(7))
+    again.save()
+    assert sorted(again._load().values()) == ["1", "5", "7"]  # 9 was made first
+

@@ -654,14 +654,6 @@ def _code(data: bytes) -> CodeType:
     return code
 
 
-def _loaded(name: str) -> CodeType | None:
-    data = _CODE.get(name)
-    try:
-        return None if data is None else _code(data)
-    except (EOFError, ValueError, TypeError):
-        return None
-
-
 def compiled_code(env: Environment, source: str) -> CodeType:
     """The code of ``source`` compiled in ``env`` (as ``from_string``), from the cache when
     the same source was compiled before, by any run."""
@@ -681,7 +673,7 @@ class CodeCache(BytecodeCache):
         return key(_code_fingerprint(), options, bucket.key, bucket.checksum)
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        bucket.code = _loaded(self._name(bucket))
+        bucket.code = _CODE.recall(self._name(bucket), _code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         if bucket.code is not None:
