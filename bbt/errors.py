@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,15 @@ class LoadError(FindingsError):
 
 class RenderError(FindingsError):
     """A template, narrative or asset could not be rendered; ``findings`` says where."""
+
+
+def did_you_mean(word: str, known: Iterable[str], otherwise: str = "") -> str:
+    """``; did you mean 'odd'?`` for the closest of ``known`` to a mistyped ``word``, else
+    ``otherwise`` (say, the list of what is known)."""
+    import difflib  # only for a mistake: no run without one loads it
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else otherwise
 
 
 def relpath(path: Path | str) -> str:

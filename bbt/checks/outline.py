@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bbt.checks import text_rule
-from bbt.errors import Finding, Severity
+from bbt.errors import Finding, Severity, did_you_mean
 from bbt.outline import Outline, default_definition
 
 
@@ -16,10 +16,7 @@ def check_outline_titles(outline: Outline) -> Iterator[Finding]:
     for key, title in outline.calculation.document.outline.items():
         if key in keys:
             continue
-        import difflib  # only for a mistake: a suggestion
-
-        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; chapters: {', '.join(keys)}"
+        hint = did_you_mean(key, keys, f"; chapters: {', '.join(keys)}")
         yield Finding(
             "BBT002", Severity.ERROR, title.loc, f"outline: unknown chapter {key!r}{hint}"
         )

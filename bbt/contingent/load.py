@@ -25,7 +25,7 @@ from bbt.contingent.model import (
     Reduction,
     Register,
 )
-from bbt.errors import Finding, Location, Severity, relpath
+from bbt.errors import Finding, Location, Severity, did_you_mean, relpath
 from bbt.load.fields import Context, Fields
 from bbt.load.nodes import Map, Scalar, YNode
 from bbt.load.yamlsrc import parse_yaml, read_text
@@ -53,10 +53,7 @@ def _text(f: Fields, key: str, required: bool = False) -> str:
 
 def _close(word: str, known: Iterable[str]) -> str:
     names = sorted(known)
-    import difflib  # only for a mistake: a suggestion
-
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(names)}"
+    return did_you_mean(word, names, f"; known: {', '.join(names)}")
 
 
 class _Reader:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bbt.article_codes import CodeError, looks_like_code, parse_code
-from bbt.errors import Finding, LoadError, Location, Severity
+from bbt.errors import Finding, LoadError, Location, Severity, did_you_mean
 from bbt.files import InputRefused, exists, list_inputs, shown
 from bbt.load.fields import Context, Fields
 from bbt.load.nodes import Map, Scalar, YNode
@@ -724,12 +724,7 @@ class _Loader:
 
 
 def _unknown(what: str, value: str, known: set[str]) -> str:
-    import difflib  # only for a mistake: a suggestion
-
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    hint = (
-        f"; did you mean {close[0]!r}?"
-        if close
-        else (f"; known: {', '.join(sorted(known))}" if known else "")
+    hint = did_you_mean(
+        value, sorted(known), f"; known: {', '.join(sorted(known))}" if known else ""
     )
     return f"{what} {value!r} does not exist{hint}"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from bbt.errors import Finding, Location, Severity
+from bbt.errors import Finding, Location, Severity, did_you_mean
 from bbt.files import exists, shown
 from bbt.load.characters import first_problem, line_of, nfc
 from bbt.load.nodes import Map, Scalar, Seq, YNode
@@ -274,8 +274,5 @@ class Fields:
         for key in self.node.order:
             if key in self.asked:
                 continue
-            import difflib  # only for a mistake: a suggestion
-
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+            hint = did_you_mean(key, known, f"; known keys: {', '.join(known)}")
             self.ctx.error("BBT002", self.node.keys[key], f"{self.what}: unknown key {key!r}{hint}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bbt.errors import did_you_mean
+
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 _PATH = re.compile(
     r"[A-Za-z_]\w*(?:\s*(?:\.\s*[A-Za-z_]\w*|\[\s*(?:'[^']*'|\"[^\"]*\"|\d+)\s*\]))*"
@@ -76,10 +78,7 @@ def _missing(steps: list[str], context: dict[str, object]) -> tuple[int, object]
 
 def _say(steps: list[str], n: int, node: dict[object, object]) -> str:
     name, known = steps[n], sorted(str(k) for k in node)
-    import difflib  # only for a mistake: a suggestion
-
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, known)
     listing = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
     if n == 0:
         return f"{name!r} is not a name this text may use{hint} (names here: {listing})"
