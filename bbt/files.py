@@ -329,6 +329,15 @@ def _kind_folder(kind: str, *settings: str) -> str | None:
 T = TypeVar("T")
 
 
+def module_file(name: str) -> str | None:
+    """The file a top-level module or package is imported from, found without importing it
+    (cache keys name a library by its files, so that a run served from the cache loads none)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    return spec.origin if spec is not None else None
+
+
 class Cache:
     """One kind of entry (``jinja``, ``numbers``, ``markdown`` ...) in the cache folder."""
 

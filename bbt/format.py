@@ -10,14 +10,13 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bbt.files import Cache
+from bbt.files import Cache, module_file
 from bbt.money import ZERO, Percent, round_half_up, wide_enough
 
 if TYPE_CHECKING:
@@ -107,9 +106,8 @@ class _Kept:
 @cache
 def babel_release() -> str:
     """A digest of Babel's ``__init__`` (it carries the version), read without importing it."""
-    spec = importlib.util.find_spec("babel")
     try:
-        with open(spec.origin if spec and spec.origin else "", "rb") as stream:
+        with open(module_file("babel") or "", "rb") as stream:
             return hashlib.sha256(stream.read()).hexdigest()[:16]
     except OSError:
         return "unknown"

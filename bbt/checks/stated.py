@@ -1,7 +1,8 @@
 """A number stated in a text (:class:`Stated`) and the Dutch reading of its digits.
 
-Shared by the reader of the prose (bbt/checks/reading.py, imported only when a text is not in
-the cache) and by the cached front of it (bbt/checks/numbers.py), so neither imports the other.
+Shared by the reader of the prose (bbt/checks/reading.py) and by the cached front of it
+(bbt/checks/numbers.py), so the reader needs nothing of the front, and the front imports the
+reader only for a text the cache does not hold.
 """
 
 from __future__ import annotations

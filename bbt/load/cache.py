@@ -7,8 +7,9 @@ is kept as one *entry* (kinds ``yaml``, ``jinja``, ``numbers``, ``markdown``, ``
 named by a digest of everything it depends on: the text (for YAML also the name its findings
 print), the bytes of the bbt modules that compute it, the versions of Python and of the library
 involved. An edited text, or another version of bbt, simply misses and is computed again.
-Nothing is looked up by a file's name alone: two budgets with the same text share its entry,
-and a text is never served another text's result.
+Nothing is looked up by a file's name alone: two budgets with the same text share its entry
+(a YAML file's, whose findings print its name, only where that name is the same), and a text
+is never served another text's result.
 
 Three more kinds keep work that depends on something else than one text: ``charts``
 (bbt/render/kept_charts.py, by the figures drawn), ``formats`` (bbt/format.py: Babel's Dutch

@@ -1,4 +1,12 @@
-"""Parse YAML text into bbt's nodes (bbt.load.yamlsrc): PyYAML's composer and our converter.
+"""Parse YAML text into bbt's nodes (bbt.load.nodes): PyYAML's composer and our converter.
+
+Why not ``yaml.safe_load``: budget staff need ``file:line`` for every mistake, including the
+line of a value deep inside a mapping, and the raw text of every number (so ``0.1`` becomes
+``Decimal("0.1")`` exactly, never a float). We therefore *compose* the document with PyYAML's
+libyaml parser (fast, and composing builds nodes without constructing any Python object) and
+convert the nodes ourselves: no object tags, duplicate keys are findings, aliases are expanded
+against a budget so an alias bomb is refused, and plain scalars are resolved with the YAML 1.2
+core schema (so ``no`` and ``on`` stay words, unlike PyYAML's YAML 1.1 resolver).
 
 Kept apart from :mod:`bbt.load.yamlsrc` because a run that finds every file in the cache
 (a second ``bbt check``) parses nothing and so never imports PyYAML.
@@ -143,7 +151,7 @@ def _tag(node: Node) -> str:
 
 
 class _Converter:
-    def __init__(self, name: str, findings: list[Finding], text: str = "") -> None:
+    def __init__(self, name: str, findings: list[Finding], text: str) -> None:
         self.name = name
         self.findings = findings
         self.lines = text.splitlines()

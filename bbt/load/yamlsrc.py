@@ -1,18 +1,16 @@
-"""Read YAML safely into a small tree of nodes that remember their file and line.
+"""Read YAML files safely into nodes that remember their file and line (bbt.load.nodes).
 
-Why not ``yaml.safe_load``: budget staff need ``file:line`` for every mistake, including the
-line of a value deep inside a mapping, and the raw text of every number (so ``0.1`` becomes
-``Decimal("0.1")`` exactly, never a float). We therefore *compose* the document with PyYAML's
-libyaml parser (fast, and composing builds nodes without constructing any Python object) and
-convert the nodes ourselves: no object tags, duplicate keys are findings, aliases are expanded
-against a budget so an alias bomb is refused, and plain scalars are resolved with the YAML 1.2
-core schema (so ``no`` and ``on`` stay words, unlike PyYAML's YAML 1.1 resolver).
+This module reads a file through the confined reader (encoding, byte-order mark, size) and
+keeps each text's nodes and findings, in this process and in the cache between runs, so an
+unchanged file is not parsed again. Parsing itself is :mod:`bbt.load.yamlparse` (PyYAML's
+composer and bbt's converter: ``file:line`` for every value, amounts from their raw text,
+no object tags, bounded aliases, the YAML 1.2 core schema), imported only for a text the
+cache does not hold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import marshal
 import os
 from collections.abc import Sequence
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bbt.errors import Finding, Location, Severity
-from bbt.files import MAX_INPUT_BYTES, InputRefused, read_input, shown
+from bbt.files import MAX_INPUT_BYTES, InputRefused, module_file, read_input, shown
 from bbt.load.cache import Cache, fingerprint, key
 from bbt.load.nodes import Map, Scalar, Seq, YNode
 
@@ -118,8 +116,7 @@ def _fingerprint() -> str:
     every file in the cache never does): another PyYAML, or one with or without libyaml,
     misses."""
     here = Path(__file__)
-    spec = importlib.util.find_spec("yaml")
-    origin = spec.origin if spec is not None else None
+    origin = module_file("yaml")
     library = sorted(os.listdir(os.path.dirname(origin))) if origin else []
     return fingerprint(
         str(here),

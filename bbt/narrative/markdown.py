@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from bbt.files import module_file
 from bbt.load.cache import Cache, fingerprint, key
 
 if TYPE_CHECKING:
@@ -66,12 +66,7 @@ _HTML = Cache("markdown")
 def _fingerprint() -> str:
     """This module and the libraries' own files (found without importing them: a warm run of
     ``bbt check`` never loads the parser), so that another version of either misses."""
-    return fingerprint(__file__, *(_origin(name) for name in _LIBRARIES))
-
-
-def _origin(name: str) -> str | None:
-    spec = importlib.util.find_spec(name)
-    return spec.origin if spec is not None else None
+    return fingerprint(__file__, *(module_file(name) for name in _LIBRARIES))
 
 
 @lru_cache(maxsize=512)

@@ -20,6 +20,7 @@ import re
 from dataclasses import astuple, dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from bbt.errors import Finding, Severity
@@ -46,9 +47,17 @@ def _references(html: str) -> tuple[Reference, ...]:
     return _FOUND.remember(
         key(_fingerprint(), html),
         lambda: _in_pieces(html),
-        lambda found: json.dumps([astuple(r) for r in found]).encode("utf-8"),
-        lambda data: tuple(Reference(*row) for row in json.loads(data)),
+        lambda found: json.dumps(_rows(found)).encode("utf-8"),
+        lambda data: _refs(json.loads(data)),
     )
+
+
+def _rows(refs: tuple[Reference, ...]) -> list[tuple[object, ...]]:
+    return [astuple(r) for r in refs]
+
+
+def _refs(rows: list[list[Any]]) -> tuple[Reference, ...]:
+    return tuple(Reference(*row) for row in rows)
 
 
 _PIECE = re.compile(r"(?<=\n)(?=[ \t]*<(?:section|h[1-6])\b)")
@@ -88,11 +97,11 @@ def _in_pieces(html: str) -> tuple[Reference, ...]:
 
 def _piece(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
     def encode(parsed: tuple[tuple[Reference, ...], bool]) -> bytes:
-        return json.dumps([parsed[1], [astuple(r) for r in parsed[0]]]).encode("utf-8")
+        return json.dumps([parsed[1], _rows(parsed[0])]).encode("utf-8")
 
     def decode(data: bytes) -> tuple[tuple[Reference, ...], bool]:
         clean, rows = json.loads(data)
-        return tuple(Reference(*row) for row in rows), bool(clean)
+        return _refs(rows), bool(clean)
 
     name = key(_fingerprint(), "piece", str(final), text)
     return _FOUND.remember(name, lambda: _parsed(text, final), encode, decode)
@@ -112,7 +121,7 @@ def _parsed(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
     # them, no piece counts and every text is read whole).
     unfinished = getattr(collector, "rawdata", None) != ""
     inside = getattr(collector, "cdata_elem", "?") is not None
-    clean = not (unfinished or inside or collector.in_style)
+    clean = not (unfinished or inside)
     return tuple(collector.found), clean
 
 
