@@ -20,6 +20,7 @@ PHASES = ("ba", "ba_jr", "bu")
 PHASE_LABELS = {"ba": "BA", "ba_jr": "BA-JR", "bu": "BU"}
 EXPENDITURE_CREDITS = ("vak", "vek")
 RECEIPT_CREDITS = ("ao", "to", "lo")  # lo = leningontvangsten (loan receipts), not ESR "lonen"
+CREDITS = (*EXPENDITURE_CREDITS, *RECEIPT_CREDITS)
 CREDIT_LABELS = {"vak": "VAK", "vek": "VEK", "ao": "AO", "to": "TO", "lo": "LO"}
 
 

@@ -18,10 +18,8 @@ from decimal import Decimal
 
 from bbt.checks.stated import Stated
 from bbt.format import getal
-from bbt.model import EXPENDITURE_CREDITS, PHASES, RECEIPT_CREDITS
+from bbt.model import CREDITS, PHASES
 from bbt.money import Percent, round_half_up
-
-CREDITS = EXPENDITURE_CREDITS + RECEIPT_CREDITS
 
 # Path parts -> words in messages ("vek.bu" -> "BU VEK").
 _PHASE_WORDS = {

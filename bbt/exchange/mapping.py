@@ -18,9 +18,8 @@ from bbt.errors import Finding, Location, relpath
 from bbt.exchange import Cell, ExchangeError, error
 from bbt.exchange.cells import FORMATS
 from bbt.exchange.yamledit import yaml_for
-from bbt.model import EXPENDITURE_CREDITS, PHASES, RECEIPT_CREDITS
+from bbt.model import CREDITS, PHASES
 
-CREDITS = (*EXPENDITURE_CREDITS, *RECEIPT_CREDITS)
 FIELDS = ("code", "title", "ise", "credit", "phase", "amount", "ignore")
 
 EXPORT_COLUMNS = (

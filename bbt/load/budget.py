@@ -20,6 +20,7 @@ from bbt.files import InputRefused, exists, list_inputs, shown
 from bbt.load.fields import Context, Fields
 from bbt.load.nodes import Map, Scalar, YNode
 from bbt.model import (
+    CREDITS,
     EXPENDITURE_CREDITS,
     PHASES,
     RECEIPT_CREDITS,
@@ -246,7 +247,7 @@ class _Loader:
             return Published()
         amounts: dict[tuple[str, str], Decimal] = {}
         locs: dict[tuple[str, str], Location] = {}
-        for credit in (*EXPENDITURE_CREDITS, *RECEIPT_CREDITS):
+        for credit in CREDITS:
             series = f.map(credit)
             if series is None:
                 continue
