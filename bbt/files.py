@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from bbt.errors import relpath
+from bbt.errors import Finding, Location, Severity, relpath
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """A budget file or template is a few kilobytes; anything above this is a mistake (or an attack)."""
@@ -227,6 +227,14 @@ def _backup(target: Path) -> str | None:
     except OSError:  # a file system without hard links
         shutil.copy2(target, backup)
     return backup
+
+
+def unwritable(out: Path, exc: OSError) -> Finding:
+    """BBT307: why an output could not be written (nothing was changed)."""
+    what = exc.strerror or type(exc).__name__
+    where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) else ""
+    message = f"cannot write the output: {what}{where}; nothing was changed"
+    return Finding("BBT307", Severity.ERROR, Location(shown(out)), message)
 
 
 def write_set(files: Mapping[Path, bytes]) -> list[Path]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bbt.calculation import Calculation, calculate
 from bbt.errors import Finding, FindingsError, LoadError, Location, Severity
-from bbt.files import shown, write_atomic, write_set
+from bbt.files import shown, unwritable, write_atomic, write_set
 from bbt.load.budget import load_with_findings
 from bbt.outline import Outline, outline_of
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
@@ -162,21 +162,13 @@ def build(
         out.mkdir(parents=True, exist_ok=True)
         result.written.extend(write_set(files))
     except OSError as exc:
-        result.findings.append(_unwritable(out, exc))
+        result.findings.append(unwritable(out, exc))
     return result
 
 
 def output_stem(path: Path | str) -> str:
     """The name of a document's output files: its folder's name (``2024-sociale-economie``)."""
     return Path(path).resolve().name
-
-
-def _unwritable(out: Path, exc: OSError) -> Finding:
-    """BBT307: why the output could not be written (nothing was changed)."""
-    what = exc.strerror or type(exc).__name__
-    where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) else ""
-    message = f"cannot write the output: {what}{where}; nothing was changed"
-    return Finding("BBT307", Severity.ERROR, Location(shown(out)), message)
 
 
 def _build_one(path: Path, options: BuildOptions) -> tuple[list[Finding], list[Path]]:

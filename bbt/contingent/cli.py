@@ -37,6 +37,7 @@ from bbt.contingent.rules import (
     reconcile_reductions,
 )
 from bbt.errors import BbtError, Finding, RenderError, Severity
+from bbt.files import unwritable
 from bbt.format import getal, procent
 from bbt.money import ZERO, round_half_up
 
@@ -730,7 +731,9 @@ def overview(register_path: Path | None, measure: str, out_dir: Path, fmt: str) 
         _fail(exc.findings)
     except ImportError as exc:
         _error(f"PDF rendering is not available ({exc}); use --format html")
-    except (BbtError, ContingentError, OSError) as exc:
+    except OSError as exc:  # a file in the way: the same finding as for bbt build
+        _fail([unwritable(out_dir, exc)])
+    except (BbtError, ContingentError) as exc:
         _error(str(exc))
     for path in written:
         click.echo(f"wrote {path}")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bbt.contingent.model import PROVINCES, Entry, Measure, Register
 from bbt.contingent.rules import fill_rates, reconcile_reductions
+from bbt.files import write_set
 from bbt.money import ZERO
 from bbt.resources import TEMPLATES as SHIPPED_TEMPLATES
 
@@ -141,19 +142,14 @@ def write_overview(
 ) -> list[Path]:
     """Render and write ``contingent-<measure>.html`` (and ``.pdf``); returns the files written.
 
-    Everything is rendered in memory first, so nothing is written when rendering fails.
+    Everything is rendered in memory first and written as a set (bbt.files), so nothing is
+    written when rendering or writing fails.
     """
     html = render_overview_html(register, measure, templates)
     outputs: dict[str, bytes] = {"html": html.encode("utf-8")}
     if "pdf" in formats:
         outputs["pdf"] = render_overview_pdf(html, templates)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in ("html", "pdf"):
-        if fmt in outputs and (fmt in formats or fmt == "html"):
-            target = out_dir / f"contingent-{measure}.{fmt}"
-            tmp = target.with_suffix(f".{fmt}.tmp")
-            tmp.write_bytes(outputs[fmt])
-            tmp.replace(target)
-            written.append(target)
-    return written
+    return write_set(
+        {out_dir / f"contingent-{measure}.{fmt}": data for fmt, data in outputs.items()}
+    )

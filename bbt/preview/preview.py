@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bbt.errors import BbtError, Finding, Severity
+from bbt.files import unwritable
 from bbt.pipeline import DEFAULT_TEMPLATES, build, write_atomic
 
 DPI = 80
@@ -150,7 +151,10 @@ def make_preview(
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> Preview:
     """Build the document into ``out`` with its page images and contact sheet (see module doc)."""
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way: the same finding as for bbt build
+        return Preview(out, [unwritable(out, exc)])
     # A preview shows work in progress: a document with drafts builds, stamped ONTWERP.
     result = build(path, out, ("html", "pdf"), templates, progress=progress, draft=True)
     preview = Preview(out, list(result.findings))
