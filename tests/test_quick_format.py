@@ -109,4 +109,3 @@ def test_past_the_limit_the_oldest_strings_go(
     bedrag(Decimal(7))
     again.save()
     assert sorted(again._load().values()) == ["1", "5", "7"]  # 9 was made first
-
