@@ -28,7 +28,7 @@ class BuildOptions:
     """What a build is asked for, the same for one document, many, or a set.
 
     One value instead of five parameters passed from hand to hand: the CLI makes it from its
-    options, :func:`build_many`, the set's build and the ``build_path`` extension hook take it,
+    options, :func:`build_documents`, the set's build and the ``build_path`` extension hook take it,
     and it is what goes to a worker process (it pickles).
 
     Attributes:

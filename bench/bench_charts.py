@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -129,6 +131,7 @@ def svg_bytes(budget: Path, module: ModuleType) -> int:
     return sum(len(str(c["svg"]).encode()) for per_ise in charts.values() for c in per_ise)
 
 
+@cache
 def import_file(name: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
@@ -178,6 +181,9 @@ def main() -> None:
     parser.add_argument("--pdf-repeat", type=int, default=3, help="0 skips the PDF timing")
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the old charts")
     options = parser.parse_args()
+    # Without bbt's cache between runs (inherited by every child): each round really draws
+    # the charts, and nothing is written to the user's cache folder.
+    os.environ["BBT_NO_CACHE"] = "1"
     budget = options.budget.resolve()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="bbt-bench-charts-") as name:

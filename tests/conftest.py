@@ -1,6 +1,6 @@
 """What many tests read: the shipped example, checked and built once per test session.
 
-Building the example's PDF takes seconds; the PDF, layout, structure and chart tests all read
+Building the example's PDF takes seconds; the PDF, layout and structure tests all read
 the same build instead of making their own, and the preview tests one ``bbt preview`` of it
 (which also proves that a second build gives the same bytes). Under pytest-xdist the workers
 share both: see :func:`once_per_run`.

@@ -53,8 +53,11 @@ _STORED = Cache("charts")
 
 @cache
 def _fingerprint() -> str:
-    # The drawing code and the Dutch formats of its labels decide the bytes.
+    # The drawing code, the Dutch formats of its labels, the credit labels (bbt/model.py) and
+    # the utilisation it shows (bbt/calculation.py) decide the bytes.
+    import bbt.calculation as calculation
     import bbt.format as formats
+    import bbt.model as model
 
     here = Path(__file__)
     return fingerprint(
@@ -62,6 +65,8 @@ def _fingerprint() -> str:
         str(here.with_name("charts.py")),
         str(here.with_name("chart.py")),
         formats.__file__,
+        model.__file__,
+        calculation.__file__,
         versions=f"babel {formats.babel_release()}",
     )
 

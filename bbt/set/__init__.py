@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from bbt.set.model import BudgetSet, Member, Provision
     from bbt.set.run import DocumentReport, SetResult, build_set, check_set
 
-# The public names, imported when first used: every ``bbt check`` of a budget imports this
-# package (its extension is declared in it) and needs none of them.
+# The public names, imported when first used: a ``bbt check`` that looks for the installed
+# extensions (the first run, or one after an install) imports this package, where the
+# extension is declared, and needs none of them.
 __getattr__ = lazy_exports(
     __name__,
     {
