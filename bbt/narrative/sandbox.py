@@ -691,13 +691,18 @@ def has_expressions(source: str) -> bool:
     return any(mark in source for mark in _JINJA)
 
 
+def compiled_template(env: Environment, source: str) -> Template:
+    """``env.from_string(source)``, its code from the cache when any run compiled it before."""
+    return env.template_class.from_code(
+        env, compiled_code(env, source), env.make_globals(None), None
+    )
+
+
 @lru_cache(maxsize=1024)
 def _compiled(source: str) -> Template:
     """A narrative's compiled template, by its source: the checks and the renderer both expand
     every text, and compiling is most of the cost."""
-    template = _ENV.template_class.from_code(
-        _ENV, compiled_code(_ENV, source), _ENV.make_globals(None), None
-    )
+    template = compiled_template(_ENV, source)
     template.name = template.filename = _NAME
     return template
 

@@ -35,7 +35,7 @@ from bbt.errors import Location
 from bbt.format import bedrag, procent
 from bbt.model import CREDIT_LABELS, PHASE_LABELS, Narrative
 from bbt.money import Percent
-from bbt.narrative.sandbox import compiled_code, has_expressions
+from bbt.narrative.sandbox import compiled_template, has_expressions
 from bbt.outline import Text
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
@@ -408,12 +408,10 @@ def render_sourced(
     The caller renders the narrative normally first (so errors are reported as usual); this
     renders it again in an environment whose ``finalize`` marks sourced figures.
     """
-    from bbt.narrative import expand, markdown
+    from bbt.narrative import markdown, render
 
-    if not narrative:
-        return Markup("")
-    if not has_expressions(narrative.source):
-        return markdown(expand(narrative, context))  # no figure printed: the text as published
+    if not narrative or not has_expressions(narrative.source):
+        return render(narrative, context)  # no figure printed: the text as published
     scope = scope_of(key)
     # the ISE of an article piece (``ise.vak.bu`` inside an article text)
     if "article" in scope:
@@ -470,9 +468,7 @@ def _environment() -> Environment:
 @lru_cache(maxsize=1024)
 def _template(source: str) -> Template:
     """A narrative compiled for the sourced render, by its source (and in bbt's cache)."""
-    env = _environment()
-    code = compiled_code(env, source)
-    return env.template_class.from_code(env, code, env.make_globals(None), None)
+    return compiled_template(_environment(), source)
 
 
 __all__ = [
