@@ -207,7 +207,10 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path, role: str) -> Non
         sheet.write_text(";".join(HEADER) + "\n", encoding="utf-8")
         args = ["import", str(sheet), "--into", str(EXAMPLE), "--mapping", str(pipe), "--dry-run"]
         code, output = bounded_bbt(args, memory=MEMORY, timeout=30)
-        expected = "the mapping file is not a regular file [BBT510]"
+        expected = (
+            "the mapping file is refused: it is not a regular file "
+            "(a folder, a named pipe or a device) [BBT510]"
+        )
     assert code == 1 and expected in output, output
 
 

@@ -18,6 +18,7 @@ from bbt.errors import Finding, Location, relpath
 from bbt.exchange import Cell, ExchangeError, error
 from bbt.exchange.cells import FORMATS
 from bbt.exchange.yamledit import yaml_for
+from bbt.files import InputRefused, read_input
 from bbt.model import CREDITS, PHASES
 
 FIELDS = ("code", "title", "ise", "credit", "phase", "amount", "ignore")
@@ -128,11 +129,13 @@ def load_mapping(path: Path) -> Mapping:
     """Read a mapping file (docs/exchange.md, "Mapping file"); raise ExchangeError (BBT510)."""
     where = Location(relpath(path))
     try:
-        if path.exists() and not path.is_file():  # a pipe would block, a device never end
-            raise ExchangeError([error("BBT510", where, "the mapping file is not a regular file")])
-        if path.stat().st_size > 1024 * 1024:
-            raise ExchangeError([error("BBT510", where, "the mapping file is larger than 1 MB")])
-        _, data = yaml_for(path.read_text(encoding="utf-8"))
+        # the confined reader: a pipe or a device is refused unread, and at most 1 MB is read
+        text = read_input(path, (path.resolve().parent,), limit=1024 * 1024, within="its folder")
+        _, data = yaml_for(text.decode("utf-8"))
+    except InputRefused as exc:
+        raise ExchangeError(
+            [error("BBT510", where, f"the mapping file is refused: {exc.reason}")]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ExchangeError(
             [error("BBT510", where, f"cannot read the mapping file: {exc}")]
