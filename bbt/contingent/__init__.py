@@ -22,13 +22,8 @@ if TYPE_CHECKING:
     from bbt.contingent.extension import DEFAULT_REGISTER, REGISTER_NAME
     from bbt.contingent.load import load_register
     from bbt.contingent.model import Entry, Measure, Period, Reduction, Register
-    from bbt.contingent.rules import (
-        ContingentError,
-        DistributionError,
-        FillRate,
-        fill_rate,
-        fill_rates,
-    )
+    from bbt.contingent.rules.distribution import DistributionError
+    from bbt.contingent.rules.fill import ContingentError, FillRate, fill_rate, fill_rates
 
 __getattr__ = lazy_exports(
     __name__,
@@ -42,11 +37,11 @@ __getattr__ = lazy_exports(
         "Period": "bbt.contingent.model",
         "Reduction": "bbt.contingent.model",
         "Register": "bbt.contingent.model",
-        "ContingentError": "bbt.contingent.rules",
-        "DistributionError": "bbt.contingent.rules",
-        "FillRate": "bbt.contingent.rules",
-        "fill_rate": "bbt.contingent.rules",
-        "fill_rates": "bbt.contingent.rules",
+        "ContingentError": "bbt.contingent.rules.fill",
+        "DistributionError": "bbt.contingent.rules.distribution",
+        "FillRate": "bbt.contingent.rules.fill",
+        "fill_rate": "bbt.contingent.rules.fill",
+        "fill_rates": "bbt.contingent.rules.fill",
     },
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from bbt.contingent.model import PROVINCES, Register
-from bbt.contingent.rules import reconcile_reductions
+from bbt.contingent.rules.reductions import reconcile_reductions
 from bbt.errors import Finding, Severity
 from bbt.money import ZERO
 

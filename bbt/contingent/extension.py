@@ -53,7 +53,7 @@ def load(root: Path, findings: list[Finding]) -> object | None:
 def narrative_context(calculation: Calculation) -> dict[str, object]:
     """``contingent['cmw']['2023'].percent``: the register's fill rates for all of Flanders."""
     from bbt.contingent.model import Register
-    from bbt.contingent.rules import ContingentError, fill_rate
+    from bbt.contingent.rules.fill import ContingentError, fill_rate
 
     register = calculation.document.extensions.get("contingent")
     if not isinstance(register, Register):

@@ -13,7 +13,8 @@ import datetime as dt
 from pathlib import Path
 
 from bbt.contingent.model import PROVINCES, Entry, Measure, Register
-from bbt.contingent.rules import fill_rates, reconcile_reductions
+from bbt.contingent.rules.fill import fill_rates
+from bbt.contingent.rules.reductions import reconcile_reductions
 from bbt.files import write_set
 from bbt.money import ZERO
 from bbt.resources import TEMPLATES as SHIPPED_TEMPLATES
