@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bbt.errors import Location
 from bbt.model import GlossaryEntry
@@ -21,8 +21,7 @@ _ROMAN = re.compile(r"^[IVXLC]+$")
 _CANDIDATE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(?!\w)")
 
 
-@dataclass(frozen=True)
-class TextSource:
+class TextSource(NamedTuple):
     """A text of the document and where it starts."""
 
     text: str

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from bbt.checks.stated import Stated
 from bbt.format import getal
@@ -35,8 +35,7 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 """A key written with a dot in an expression path (``vak.bu``); others in brackets."""
 
 
-@dataclass(frozen=True)
-class DataFigure:
+class DataFigure(NamedTuple):
     """A figure of the data, by the expression that cites it (``vek.bu``, ``mv.index_apr24.vak``)."""
 
     path: str

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from bbt.contingent.model import (
     BASES,
@@ -300,8 +301,7 @@ def load_register(path: Path) -> tuple[Register | None, list[Finding]]:
 # -- CSV ----------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class CsvRow:
+class CsvRow(NamedTuple):
     """One data row of a CSV file.
 
     Attributes:

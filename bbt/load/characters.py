@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -28,8 +28,7 @@ _CODE_SHAPE = re.compile(rf"^\S{{3}}[{_DASHES}]\S{{7}}[{_DASHES}]\S{{2}}$")
 """Anything shaped like ``JB0-1JEC2HA-WT`` (in any script, with any dash)."""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A refused character in a text.
 
     Attributes:

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import astuple, dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from bbt.errors import Finding, Severity
@@ -53,7 +52,7 @@ def _references(html: str) -> tuple[Reference, ...]:
 
 
 def _rows(refs: tuple[Reference, ...]) -> list[tuple[object, ...]]:
-    return [astuple(r) for r in refs]
+    return [tuple(r) for r in refs]
 
 
 def _refs(rows: list[list[Any]]) -> tuple[Reference, ...]:
@@ -88,7 +87,7 @@ def _in_pieces(html: str) -> tuple[Reference, ...]:
         refs, clean = _piece(piece, final=n == len(pieces) - 1)
         if not clean:
             refs, _clean = _piece("".join(pieces[n:]), final=True)
-        found += [replace(ref, line=ref.line + start - 1) for ref in refs]
+        found += [ref._replace(line=ref.line + start - 1) for ref in refs]
         if not clean:
             break
         start += piece.count("\n")
@@ -134,8 +133,7 @@ def _fingerprint() -> str:
     return fingerprint(__file__, *(str(here.with_name(n)) for n in ("htmlscan.py", "reference.py")))
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Why a reference is not allowed.
 
     Attributes:

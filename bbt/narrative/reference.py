@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript):", re.I)
 """An address that runs code instead of loading something: refused wherever it stands."""
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One reference of an HTML text to something outside it.
 
     Attributes:

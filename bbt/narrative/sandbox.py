@@ -21,7 +21,6 @@ import marshal
 import re
 import string
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -711,6 +710,8 @@ def _template_line(exc: BaseException, name: str) -> int:
     line = getattr(exc, "lineno", None)
     if isinstance(line, int) and line:
         return line
+    import traceback  # only for a text that failed
+
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename == name and frame.lineno:
             return frame.lineno

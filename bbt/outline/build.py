@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,11 +59,11 @@ def definition_for(document: Document) -> dict[str, Any]:
     return {**base, "chapters": chapters}
 
 
-@dataclass
 class _Anchors:
     """Hands out unique heading ids (``h-`` and a slug of the heading's key)."""
 
-    used: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.used: set[str] = set()
 
     def heading(self, text: str, level: int, slug: str, **extra: Any) -> Heading:
         ident = base = "h-" + re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
@@ -76,11 +75,13 @@ class _Anchors:
         return Heading(text, level, ident, **extra)
 
 
-@dataclass
 class _Builder:
-    calculation: Calculation
-    context: dict[str, object]
-    anchors: _Anchors = field(default_factory=_Anchors)
+    # Plain classes, not dataclasses: a builder is never compared or printed, and each
+    # dataclass costs about a millisecond to create on every start of bbt.
+    def __init__(self, calculation: Calculation, context: dict[str, object]) -> None:
+        self.calculation = calculation
+        self.context = context
+        self.anchors = _Anchors()
 
     @property
     def doc(self) -> Document:

@@ -22,7 +22,6 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -91,7 +90,6 @@ def nest(html: str, level: int) -> str:
     return _HEADING.sub(replace, html)
 
 
-@dataclass
 class _Notes:
     """Numbers footnotes through the whole document.
 
@@ -101,7 +99,10 @@ class _Notes:
     under the part that holds it.
     """
 
-    count: int = 0
+    # Plain classes, not dataclasses: never compared or printed, and each dataclass costs
+    # about a millisecond to create on every start of bbt.
+    def __init__(self) -> None:
+        self.count = 0
 
     def number(self, html: str) -> tuple[Markup, list[dict[str, object]]]:
         notes: list[dict[str, object]] = []
@@ -119,16 +120,21 @@ class _Notes:
         return Markup(_FOOTNOTE.sub(replace, html)), notes
 
 
-@dataclass
 class _Plain:
     """Turns outline parts into plain data for the templates, in document order."""
 
-    outline: Outline
-    source: FigureSource | None = None
-    charts: dict[str, list[dict[str, object]]] = field(default_factory=dict)
-    notes: _Notes = field(default_factory=_Notes)
-    pending: list[dict[str, object]] = field(default_factory=list)
-    """Notes of a heading, printed with the notes of the text that follows it."""
+    def __init__(
+        self,
+        outline: Outline,
+        source: FigureSource | None = None,
+        charts: dict[str, list[dict[str, object]]] | None = None,
+    ) -> None:
+        self.outline = outline
+        self.source = source
+        self.charts = charts if charts is not None else {}
+        self.notes = _Notes()
+        self.pending: list[dict[str, object]] = []
+        """Notes of a heading, printed with the notes of the text that follows it."""
 
     def part(self, part: Part) -> dict[str, object]:
         plain: dict[str, object] = {

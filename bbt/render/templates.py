@@ -11,7 +11,6 @@ limit, ``BBT018``/``BBT010`` for a refused file.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,8 @@ def _template_finding(
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
     if not (name and line):
+        import traceback  # only for a template that failed
+
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.endswith((".j2", ".html", ".css")):
                 name, line = frame.filename, frame.lineno
