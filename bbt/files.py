@@ -28,6 +28,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -291,6 +292,7 @@ MAX_ENTRIES = 2000
 _MAGIC = b"bbt-cache-1\n"
 _DIGEST = 32  # bytes of a SHA-256
 _PRUNE_EVERY = 50  # puts between two counts of a kind's entries
+_TOUCH_AFTER = 3600  # seconds: an entry used within the hour is not marked used again (a write)
 
 
 def cache_root() -> Path | None:
@@ -365,8 +367,9 @@ class Cache:
             return None
         path = os.path.join(folder, name)
         try:
-            with open(path, "rb") as stream:
-                raw = stream.read()
+            with open(path, "rb", buffering=0) as stream:  # one read, no buffer in between
+                raw = stream.readall()
+                used = os.fstat(stream.fileno()).st_mtime
         except (OSError, ValueError):
             return None
         head = len(_MAGIC) + _DIGEST
@@ -374,8 +377,9 @@ class Cache:
         expected = hashlib.sha256(name.encode() + payload).digest()
         if raw[: len(_MAGIC)] != _MAGIC or raw[len(_MAGIC) : head] != expected:
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: kept longest when the kind is pruned
+        if time.time() - used > _TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept longest when the kind is pruned
         return payload
 
     def remember(

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jinja2
@@ -168,6 +169,21 @@ def test_the_least_recently_used_entries_go_past_the_limit(folder: Path) -> None
         os.utime(folder / "test" / name, ns=(n * 10**9, n * 10**9))
     kind.prune()
     assert sorted(entries(folder)) == [f"test/{name}" for name in names[-6:]]
+
+
+def test_reading_an_entry_marks_it_used_once_an_hour(folder: Path) -> None:
+    kind = cache.Cache("test")
+    old, fresh = "a" * 64, "b" * 64
+    kind.put(old, b"x")
+    kind.put(fresh, b"y")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(folder / "test" / old, (two_hours_ago, two_hours_ago))
+    ten_minutes_ago = time.time() - 600
+    os.utime(folder / "test" / fresh, (ten_minutes_ago, ten_minutes_ago))
+    assert kind.get(old) == b"x" and kind.get(fresh) == b"y"
+    # the old one is now recent (kept by the next prune); the fresh one was not written to
+    assert (folder / "test" / old).stat().st_mtime > time.time() - 60
+    assert (folder / "test" / fresh).stat().st_mtime == pytest.approx(ten_minutes_ago, abs=1)
 
 
 # -- what is kept, and that it changes nothing -------------------------------------------------
