@@ -18,6 +18,11 @@ the ratio of the best runs are printed beside it. No test asserts a time; this p
 * ``PDF per page``: our whole build per page of the example, against bare WeasyPrint per page
   of a plain reference document (headings, paragraphs, 7-column tables, footnotes) that
   bench/generate.py writes, rendered with the same fonts (aim: at most 1.0x, ideally 0.8x);
+* with ``--instructions``: the instructions each of the floor, ``bbt check`` and the HTML-only
+  build runs, counted by valgrind (``--tool=callgrind``, needs ``apt-get install valgrind``),
+  and their ratios. A count does not move with the machine's load: it tells whether a change
+  made the work smaller when the clock is too noisy to say. It is not a time: the floor spends
+  more of its time waiting for files (Babel's locale data) than bbt does;
 * with ``--scale``: the example ten times over (bench/generate.py: 80 articles, 350 pages)
   and a set of 29 generated documents built with ``-j 2`` (bench/bench_set.py): pages per
   second and peak memory (the largest resident set of the build and its worker processes).
@@ -28,7 +33,7 @@ in the run's temporary folder (``BBT_CACHE_DIR``), never in the user's.
 
 Usage::
 
-    python bench/bench_speed.py [--runs 5] [--scale]
+    python bench/bench_speed.py [--runs 5] [--instructions] [--scale]
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import argparse
 import compileall
 import io
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -81,6 +87,33 @@ def fresh(code: str, **env: str) -> Seconds:
         env={**os.environ, **env},
     )
     return time.perf_counter() - start
+
+
+def instructions(code: str) -> int:
+    """Instructions a fresh Python runs for ``code`` (start-up and imports included)."""
+    valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={os.devnull}"]
+    done = subprocess.run(
+        [*valgrind, sys.executable, "-c", code],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"valgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def counted(budget: Path, tmp: Path) -> str:
+    """The instruction counts of the floor, a check and an HTML-only build (cache warm)."""
+    floor = instructions(FLOOR)
+    check = instructions(CHECK.format(budget=str(budget)))
+    html = instructions(HTML.format(budget=str(budget), out=str(tmp / "html")))
+    return (
+        f"instructions (valgrind): floor {floor / 1e6:.0f} M; bbt check {check / 1e6:.0f} M = "
+        f"{check / floor:.2f}x; HTML-only build {html / 1e6:.0f} M = {html / floor:.2f}x"
+    )
 
 
 def pages(pdf: Path) -> int:
@@ -223,6 +256,9 @@ def report(timed: dict[str, list[Seconds]], ours_pages: int, bare_pages: int, ru
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions (needs valgrind)"
+    )
     parser.add_argument("--scale", action="store_true", help="also the 10x and 29-document runs")
     options = parser.parse_args()
     compileall.compile_dir(ROOT / "bbt", quiet=1)
@@ -249,10 +285,11 @@ def main() -> None:
             },
             max(1, options.runs // 2),
         )
-        edits = serve_edits(budget, options.runs)
+        serve = serve_edits(budget, options.runs)
         ours_pages, bare_pages = pages(tmp / "full" / f"{budget.name}.pdf"), pages(tmp / "bare.pdf")
-        extra = scale(tmp) if options.scale else []
-    report({**quick, **slow, "serve": edits}, ours_pages, bare_pages, options.runs)
+        extra = [counted(budget, tmp)] if options.instructions else []
+        extra += scale(tmp) if options.scale else []
+    report({**quick, **slow, "serve": serve}, ours_pages, bare_pages, options.runs)
     for line in extra:
         print(line)
 
