@@ -9,7 +9,8 @@ minister, inferred) · credit kind (``2`` split, ``4`` variable, ``5`` correlati
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 EXPENDITURE_ESR = ("WT", "LO", "PR", "IS", "LE", "PA")
 RECEIPT_ESR = ("OW", "OI", "OP", "OL")
@@ -39,8 +40,7 @@ class CodeError(ValueError):
     """A malformed article code; the message explains which part is wrong."""
 
 
-@dataclass(frozen=True, order=True)
-class ArticleCode:
+class ArticleCode(msgspec.Struct, frozen=True, order=True):
     """A parsed budget article code.
 
     Attributes:

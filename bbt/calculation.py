@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
+
+import msgspec
 
 from bbt.article_codes import ESR_CATEGORIES
 from bbt.model import (
@@ -35,8 +36,7 @@ from bbt.money import ZERO, Percent, ratio_percent
 PROGRAMME_CREDITS = (*RECEIPT_CREDITS, *EXPENDITURE_CREDITS)
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(msgspec.Struct, frozen=True):
     """BA, BA-JR and BU of one credit type, with what follows from them.
 
     Attributes:
@@ -107,8 +107,7 @@ def rounding_tolerance(lines: int) -> Decimal:
     return Decimal(max(1, math.ceil(lines / 2)))
 
 
-@dataclass(frozen=True)
-class ArticleFigures:
+class ArticleFigures(msgspec.Struct, frozen=True):
     """Computed figures of one article.
 
     Attributes:
@@ -130,8 +129,7 @@ class ArticleFigures:
         return self.article.code.text
 
 
-@dataclass(frozen=True)
-class IseFigures:
+class IseFigures(msgspec.Struct, frozen=True):
     """Computed budgettair kader of one ISE.
 
     Attributes:
@@ -158,8 +156,7 @@ class IseFigures:
         return tuple(a for a in self.articles if not a.article.code.is_receipt)
 
 
-@dataclass(frozen=True)
-class Calculation:
+class Calculation(msgspec.Struct, frozen=True):
     """Everything computed from one document.
 
     Attributes:
@@ -176,7 +173,7 @@ class Calculation:
     ises: tuple[IseFigures, ...]
     programme_computed: dict[str, Figures]
     programme: dict[str, Figures]
-    index_tranches: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
+    index_tranches: dict[tuple[str, str], dict[str, Decimal]] = msgspec.field(default_factory=dict)
 
     def ise(self, key: str) -> IseFigures:
         return next(i for i in self.ises if i.ise.key == key)

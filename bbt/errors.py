@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 
 class Severity(enum.IntEnum):
@@ -25,8 +26,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(msgspec.Struct, frozen=True, order=True):
     """Where a fact came from.
 
     Attributes:
@@ -59,8 +59,7 @@ class Location:
 UNKNOWN = Location("<unknown>")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One problem (or remark) about the data.
 
     Attributes:

@@ -37,24 +37,23 @@ an edited ``EXTENSION`` is read again. ``BBT_NO_CACHE=1`` reads the entry points
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from bbt.files import Cache
 
 GROUP = "bbt.extensions"
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(msgspec.Struct, frozen=True):
     """A plug-in; every hook is a ``module:attribute`` name, imported when used.
 
     Attributes:
@@ -138,7 +137,7 @@ def _record_name() -> str:
 def _record_of(declared: list[tuple[Extension, str]]) -> bytes:
     """Each extension's fields with the file and stamp of the module that declares it."""
     rows = [
-        {"fields": dataclasses.asdict(extension), "source": [source, *_stamp(source)]}
+        {"fields": msgspec.structs.asdict(extension), "source": [source, *_stamp(source)]}
         for extension, source in declared
     ]
     return json.dumps(rows, sort_keys=True).encode()

@@ -4,6 +4,12 @@ Names follow the domain (see docs/format.md, "Glossary"): ``vak``/``vek`` are th
 payment credits of expenditure, ``ao``/``to``/``lo`` the general, assigned and *loan* receipts;
 ``ba``, ``ba_jr`` and ``bu`` are the approved budget, the budget after reallocations as in the
 annual accounts, and the execution. Amounts are exact :class:`~decimal.Decimal` in keuro.
+
+The records are frozen ``msgspec.Struct`` classes: Python 3.11 compiles every method of a
+dataclass when the class is made (2 to 5 million instructions each), which every run of bbt
+paid for each of its classes; a Struct is made in C for a twentieth of that. The three that
+keep their locations out of equality (``field(compare=False)``, which a Struct cannot say) stay
+frozen dataclasses: :class:`Series`, :class:`Article` and :class:`Published`.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+import msgspec
 
 from bbt.article_codes import ArticleCode
 from bbt.errors import UNKNOWN, Location
@@ -24,8 +32,7 @@ CREDITS = (*EXPENDITURE_CREDITS, *RECEIPT_CREDITS)
 CREDIT_LABELS = {"vak": "VAK", "vek": "VEK", "ao": "AO", "to": "TO", "lo": "LO"}
 
 
-@dataclass(frozen=True)
-class Narrative:
+class Narrative(msgspec.Struct, frozen=True):
     """A piece of Markdown prose that may hold Jinja expressions bound to the data.
 
     Attributes:
@@ -62,8 +69,7 @@ class Series:
         return value
 
 
-@dataclass(frozen=True)
-class Movement:
+class Movement(msgspec.Struct, frozen=True):
     """A change from BA to BA-JR: an index tranche or a reallocation.
 
     Attributes:
@@ -87,8 +93,7 @@ class Movement:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(msgspec.Struct, frozen=True):
     """Another amount the narrative cites (a component of the execution, an estimate ...).
 
     Attributes:
@@ -140,8 +145,7 @@ class Article:
         return RECEIPT_CREDITS if self.code.is_receipt else EXPENDITURE_CREDITS
 
 
-@dataclass(frozen=True)
-class Objective:
+class Objective(msgspec.Struct, frozen=True):
     """A strategic (SD) or operational (OD) objective.
 
     Attributes:
@@ -175,8 +179,7 @@ class Published:
     locs: dict[tuple[str, str], Location] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
-class Ise:
+class Ise(msgspec.Struct, frozen=True):
     """An inhoudelijk structuurelement (policy cluster) and its chapter.
 
     Attributes:
@@ -203,8 +206,7 @@ class Ise:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class GlossaryEntry:
+class GlossaryEntry(msgspec.Struct, frozen=True):
     """One abbreviation of chapter VI."""
 
     term: str
@@ -212,8 +214,7 @@ class GlossaryEntry:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Regulation:
+class Regulation(msgspec.Struct, frozen=True):
     """A decree or order listed in annex VII."""
 
     date: dt.date
@@ -223,8 +224,7 @@ class Regulation:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class RegulationGroup:
+class RegulationGroup(msgspec.Struct, frozen=True):
     """A titled group of regulations (``Decreten``) of one entity."""
 
     entity: str
@@ -232,8 +232,7 @@ class RegulationGroup:
     items: tuple[Regulation, ...]
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """A resolution of the Flemish Parliament and the minister's follow-up (annex VIII)."""
 
     title: str
@@ -244,8 +243,7 @@ class Resolution:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Annexes:
+class Annexes(msgspec.Struct, frozen=True):
     """Annexes VII-X; an empty tuple renders as "nvt".
 
     Attributes:
@@ -261,8 +259,7 @@ class Annexes:
     arresten: tuple[Narrative, ...] = ()
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(msgspec.Struct, frozen=True):
     """An indicator card of annex XI.
 
     Attributes:
@@ -290,8 +287,7 @@ class Indicator:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(msgspec.Struct, frozen=True):
     """The signing minister.
 
     Attributes:
@@ -305,8 +301,7 @@ class Person:
     title: str = ""
 
 
-@dataclass(frozen=True)
-class Parliament:
+class Parliament(msgspec.Struct, frozen=True):
     """The identification the Flemish Parliament gives the document (the cover).
 
     Attributes:
@@ -322,8 +317,7 @@ class Parliament:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class ChapterTitle:
+class ChapterTitle(msgspec.Struct, frozen=True):
     """A document's own title for a chapter of the outline (``bbt.yaml``, ``outline:``).
 
     Attributes:
@@ -336,8 +330,7 @@ class ChapterTitle:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """Per-document parameters of the checks.
 
     Attributes:
@@ -351,8 +344,7 @@ class Settings:
     charts: bool = True
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """One BBT: metadata, chapters, ISEs, articles and annexes.
 
     Attributes:
@@ -397,7 +389,7 @@ class Document:
     date: dt.date | None = None
     parliament: Parliament = Parliament()
     settings: Settings = Settings()
-    chapters: dict[str, Narrative] = field(default_factory=dict)
+    chapters: dict[str, Narrative] = msgspec.field(default_factory=dict)
     sds: tuple[Objective, ...] = ()
     ises: tuple[Ise, ...] = ()
     articles: tuple[Article, ...] = ()
@@ -405,9 +397,9 @@ class Document:
     glossary: tuple[GlossaryEntry, ...] = ()
     annexes: Annexes = Annexes()
     indicators: tuple[Indicator, ...] = ()
-    outline: dict[str, ChapterTitle] = field(default_factory=dict)
-    extensions: dict[str, object] = field(default_factory=dict)
-    provisions: dict[str, dict[str, tuple[Decimal, Location]]] = field(default_factory=dict)
+    outline: dict[str, ChapterTitle] = msgspec.field(default_factory=dict)
+    extensions: dict[str, object] = msgspec.field(default_factory=dict)
+    provisions: dict[str, dict[str, tuple[Decimal, Location]]] = msgspec.field(default_factory=dict)
     loc: Location = UNKNOWN
 
     def article(self, code: str) -> Article | None:

@@ -7,9 +7,10 @@ done inside :func:`build` only when a PDF is asked for, so ``bbt check`` starts 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from bbt.calculation import Calculation, calculate
 from bbt.errors import Finding, FindingsError, LoadError, Location, Severity
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
     from bbt.render.html import FigureSource
 
 
-@dataclass(frozen=True)
-class BuildOptions:
+class BuildOptions(msgspec.Struct, frozen=True):
     """What a build is asked for, the same for one document, many, or a set.
 
     One value instead of five parameters passed from hand to hand: the CLI makes it from its
@@ -46,13 +46,12 @@ class BuildOptions:
     draft: bool = False
 
 
-@dataclass
-class Result:
+class Result(msgspec.Struct):
     """What a run produced: the calculation (None when loading failed) and every finding."""
 
     calculation: Calculation | None
-    findings: list[Finding] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
+    written: list[Path] = msgspec.field(default_factory=list)
     outline: Outline | None = None
 
     @property

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import astuple, fields
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
+
+from msgspec.structs import astuple, fields
 
 from bbt.checks.stated import Stated
 from bbt.load.cache import Cache, fingerprint, key

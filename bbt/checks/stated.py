@@ -8,12 +8,12 @@ reader only for a text the cache does not hold.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
+import msgspec
 
-@dataclass(frozen=True)
-class Stated:
+
+class Stated(msgspec.Struct, frozen=True):
     """A number stated in a text, with what the sentence ties it to.
 
     Attributes:

@@ -9,11 +9,12 @@ register is a ``BBT4xx`` that can be looked up in docs/contingent.md.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
+
+import msgspec
 
 from bbt.contingent.model import (
     BASES,
@@ -41,7 +42,7 @@ def _remap(findings: Iterable[Finding]) -> list[Finding]:
     out = []
     for f in findings:
         if f.code.startswith("BBT0") and len(f.code) == 6:
-            f = dataclasses.replace(f, code="BBT4" + f.code[4:])
+            f = msgspec.structs.replace(f, code="BBT4" + f.code[4:])
         out.append(f)
     return out
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import msgspec
+
 from bbt.errors import UNKNOWN, Location
 
 UNITS: dict[str, str] = {
@@ -162,8 +164,7 @@ class Entry:
         return "Vlaanderen"
 
 
-@dataclass(frozen=True)
-class Reduction:
+class Reduction(msgspec.Struct, frozen=True):
     """A published reduction of contingent (the AMA WSE 80% rule applied by the administration).
 
     Attributes:
@@ -189,8 +190,7 @@ class Reduction:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(msgspec.Struct, frozen=True):
     """A contingent measure and everything the register knows about it.
 
     Attributes:
@@ -218,8 +218,7 @@ class Measure:
         return UNIT_LABELS.get(self.unit, self.unit)
 
 
-@dataclass(frozen=True)
-class Register:
+class Register(msgspec.Struct, frozen=True):
     """The whole register (one YAML file).
 
     Attributes:

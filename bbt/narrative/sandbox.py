@@ -24,13 +24,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
 from decimal import Decimal, DecimalException
 from functools import cache, lru_cache, wraps
 from types import CodeType
 from typing import Any
 
 import jinja2
+import msgspec
 from jinja2 import (
     Environment,
     StrictUndefined,
@@ -55,8 +55,7 @@ from bbt.money import Percent, Year
 from bbt.narrative.explain import unknown_data
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(msgspec.Struct, frozen=True):
     """What one render of a text or template may use (docs/guarantees.md).
 
     Attributes:
@@ -90,7 +89,7 @@ NARRATIVE_LIMITS = Limits(
 )
 """One narrative: a few kilobytes of Dutch prose need none of this."""
 
-TEMPLATE_LIMITS = replace(
+TEMPLATE_LIMITS = msgspec.structs.replace(
     NARRATIVE_LIMITS, string=20_000_000, iterations=1_000_000, output=100_000_000, seconds=120
 )
 """One document template (numbers and nesting bounded as in a narrative): the 2024 example makes 679 loop iterations and prints 0.64 million

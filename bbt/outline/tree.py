@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import msgspec
+
 from bbt.calculation import Calculation
 from bbt.model import Narrative
 from bbt.narrative import expand
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(msgspec.Struct, frozen=True):
     """A numbered heading.
 
     Attributes:
@@ -38,8 +39,7 @@ class Heading:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(msgspec.Struct, frozen=True):
     """A narrative in its place, with the names it may use.
 
     Attributes:
@@ -59,8 +59,7 @@ class Text:
     inline: bool = False
 
 
-@dataclass
-class Part:
+class Part(msgspec.Struct):
     """One part of the document; ``kind`` names the template that draws it.
 
     Attributes:
@@ -80,8 +79,8 @@ class Part:
     text: Text | None = None
     label: str = ""
     table: dict[str, object] | None = None
-    data: dict[str, object] = field(default_factory=dict)
-    children: list[Part] = field(default_factory=list)
+    data: dict[str, object] = msgspec.field(default_factory=dict)
+    children: list[Part] = msgspec.field(default_factory=list)
 
     def walk(self) -> Iterator[Part]:
         """This part and every part inside it, in document order."""

@@ -3,13 +3,11 @@ bbt.render.kept_charts keeps between runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from markupsafe import Markup
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(msgspec.Struct, frozen=True):
     """One chart, ready for the template.
 
     Attributes:

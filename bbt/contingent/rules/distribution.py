@@ -5,10 +5,11 @@ then equal whole shares over the applicants that filled at least the threshold
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
+
+import msgspec
 
 from bbt.contingent.model import PROVINCES
 from bbt.errors import UNKNOWN, BbtError, Location
@@ -56,8 +57,7 @@ def split_largest_remainder(
     return shares
 
 
-@dataclass(frozen=True)
-class Applicant:
+class Applicant(msgspec.Struct, frozen=True):
     """An organisation that asks for part of a growth path.
 
     Attributes:
@@ -75,8 +75,7 @@ class Applicant:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class DistributionRule:
+class DistributionRule(msgspec.Struct, frozen=True):
     """Parameters of the 2018 procedure (seed 004, sociale werkplaatsen).
 
     Attributes:
@@ -94,8 +93,7 @@ class DistributionRule:
     cap_at_request: bool = True
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(msgspec.Struct, frozen=True):
     """One applicant's part of the growth path.
 
     Attributes:
@@ -109,8 +107,7 @@ class Share:
     extra: bool = False
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(msgspec.Struct, frozen=True):
     """The outcome of :func:`distribute`.
 
     Attributes:

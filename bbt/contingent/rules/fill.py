@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from bbt.contingent.model import FLANDERS, PROVINCES, Entry, Register
 from bbt.errors import BbtError
@@ -17,8 +18,7 @@ class ContingentError(BbtError):
     """The register cannot answer the question asked (unknown measure, no figures, ...)."""
 
 
-@dataclass(frozen=True)
-class FillRate:
+class FillRate(msgspec.Struct, frozen=True):
     """Filled / allocated of one measure over one period, exact.
 
     Attributes:

@@ -4,9 +4,10 @@ contingent from 1 July of the next year (docs/contingent.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
+
+import msgspec
 
 from bbt.contingent.model import PROVINCES
 from bbt.errors import UNKNOWN, Location
@@ -16,8 +17,7 @@ Rounding = Literal["up", "down", "half-up"]
 _ROUNDING = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "half-up": ROUND_HALF_UP}
 
 
-@dataclass(frozen=True)
-class OrgFill:
+class OrgFill(msgspec.Struct, frozen=True):
     """An organisation's contingent and its fill over one evaluation year.
 
     Attributes:
@@ -35,8 +35,7 @@ class OrgFill:
     loc: Location = UNKNOWN
 
 
-@dataclass(frozen=True)
-class FillRule:
+class FillRule(msgspec.Struct, frozen=True):
     """Parameters of the AMA WSE fill rule (seed 000: "minder dan 80% ... automatisch dalen").
 
     Attributes:
@@ -52,8 +51,7 @@ class FillRule:
     unit: Decimal = Decimal(1)
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(msgspec.Struct, frozen=True):
     """What the rule takes from one organisation.
 
     Attributes:
@@ -97,8 +95,7 @@ def apply_fill_rule(fills: Iterable[OrgFill], rule: FillRule = FillRule()) -> li
     return cuts
 
 
-@dataclass(frozen=True)
-class ProvinceCut:
+class ProvinceCut(msgspec.Struct, frozen=True):
     """Cuts summed per province.
 
     Attributes:

@@ -4,16 +4,16 @@ date (docs/contingent.md)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from bbt.contingent.model import Measure
 from bbt.errors import UNKNOWN, Location
 from bbt.money import ZERO
 
 
-@dataclass(frozen=True)
-class ReductionCheck:
+class ReductionCheck(msgspec.Struct, frozen=True):
     """A published reduction next to the change of the contingent around its date.
 
     Attributes:
