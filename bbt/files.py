@@ -435,7 +435,7 @@ class Cache:
             self.prune()
 
     def prune(self) -> None:
-        """Remove the least recently used entries beyond :attr:`limit` (down to 3/4 of it)."""
+        """Remove the least recently used entries (to the hour) beyond :attr:`limit` (down to 3/4)."""
         folder = self._folder()
         if folder is None:
             return

@@ -6,10 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from budgetkit import ARTICLE, EXAMPLE, make_budget
+from budgetkit import ARTICLE, DOCUMENT, EXAMPLE, make_budget
 
 from bbt.errors import LoadError
 from bbt.load.budget import load, load_with_findings
+from bbt.model import Settings
 
 # Each article's six figures as published in the seed (BA, BA-JR, BU for VAK, then VEK).
 SEED_ARTICLES = {
@@ -61,6 +62,34 @@ def test_index_movements_come_from_the_provision(example):
     index = [m for a in example.articles for m in a.movements if m.kind == "index"]
     assert len(index) == 10
     assert sum(m.amounts["vak"] for m in index) == 8275  # seed: "ten belope van 8.275 keuro"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["{}", "{explain_below: 75}", "{charts: false}", "{index_provision: CB0-1CBD2AB-PR}"],
+)
+def test_a_setting_left_out_takes_its_default(tmp_path, written):
+    document = load(make_budget(tmp_path, {"bbt.yaml": DOCUMENT + f"settings: {written}\n"}))
+    defaults = Settings()
+    given = {
+        "explain_below": Decimal(75),
+        "charts": False,
+        "index_provision": "CB0-1CBD2AB-PR",
+    }
+    for key, value in given.items():
+        expected = value if key in written else getattr(defaults, key)
+        assert getattr(document.settings, key) == expected, key
+    assert isinstance(document.settings.explain_below, Decimal)
+    assert isinstance(document.settings.charts, bool)
+
+
+def test_movements_from_the_index_provision_are_index_when_the_settings_do_not_name_it(
+    tmp_path,
+):
+    # the starter's settings: explain_below only (bbt/starter/bbt.yaml)
+    budget = make_budget(tmp_path, {"bbt.yaml": DOCUMENT + "settings: {explain_below: 90}\n"})
+    kinds = [m.kind for m in load(budget).articles[0].movements]
+    assert kinds == ["index", "index", "herverdeling"]
 
 
 def test_every_object_knows_its_line(example):

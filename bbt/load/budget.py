@@ -110,11 +110,15 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
+_DEFAULT_SETTINGS = Settings()
+"""What a ``settings:`` key left out means (an instance: a Struct's class holds no defaults)."""
+
+
 class _Loader:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.root = ctx.root
-        self.index_provision = Settings.index_provision
+        self.index_provision = _DEFAULT_SETTINGS.index_provision
 
     def document(self, node: YNode) -> Document | None:
         f = Fields(self.ctx, node, DOCUMENT_FILE)
@@ -222,11 +226,11 @@ class _Loader:
         if f is None:
             return Settings()
         below = f.amount("explain_below")
-        provision = f.text("index_provision", default=Settings.index_provision)
-        charts = f.boolean("charts", default=Settings.charts)
+        provision = f.text("index_provision", default=_DEFAULT_SETTINGS.index_provision)
+        charts = f.boolean("charts", default=_DEFAULT_SETTINGS.charts)
         f.done()
         return Settings(
-            explain_below=below[0] if below else Settings.explain_below,
+            explain_below=below[0] if below else _DEFAULT_SETTINGS.explain_below,
             index_provision=provision,
             charts=charts,
         )

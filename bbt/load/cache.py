@@ -29,7 +29,8 @@ corrupted or foreign file (another version, another key) is ignored and recomput
 code is executed when used, so the folder must be the user's own: it is created private
 (0700), and on POSIX a folder owned by someone else or writable by others is not used. Writes
 go to a temporary file renamed into place, so parallel builds (``bbt build -j``) share it.
-Each kind of entry keeps at most :data:`MAX_ENTRIES`; past that, the least recently used go.
+Each kind of entry keeps at most :data:`MAX_ENTRIES`; past that, the least recently used go
+(to the hour: reading an entry marks it used at most once an hour).
 """
 
 from __future__ import annotations
