@@ -94,3 +94,44 @@ def test_no_function_is_longer_than_80_lines() -> None:
                         f"bbt/{path.relative_to(ROOT)}:{node.lineno}: {node.name} ({lines})"
                     )
     assert long == []
+
+
+def _struct_fields() -> dict[str, frozenset[str]]:
+    """Every msgspec Struct class of bbt (by class name) with its field names."""
+    import importlib
+    import pkgutil
+
+    import msgspec
+
+    import bbt
+
+    found: dict[str, frozenset[str]] = {}
+    for info in pkgutil.walk_packages(bbt.__path__, "bbt."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, msgspec.Struct)
+                and value.__module__ == info.name
+            ):
+                found[value.__name__] = frozenset(value.__struct_fields__)
+    return found
+
+
+def test_no_code_reads_a_default_from_a_struct_class() -> None:
+    # On a dataclass, ``Settings.charts`` is the default value; on a msgspec Struct it is the
+    # field's descriptor, truthy and wrong. The defaults are read from an instance instead.
+    fields = _struct_fields()
+    assert {"Settings", "Document", "Location", "Finding"} <= set(fields)
+    reads = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.attr in fields.get(node.value.id, ())
+            ):
+                reads.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {ast.unparse(node)}")
+    assert reads == []
