@@ -238,6 +238,19 @@ def unwritable(out: Path, exc: OSError) -> Finding:
     return Finding("BBT307", Severity.ERROR, Location(shown(out)), message)
 
 
+def write_outputs(out: Path, files: Mapping[Path, bytes], findings: list[Finding]) -> list[Path]:
+    """Make the folders of ``files`` and write them as a set (:func:`write_set`); the files
+    written. When that fails, BBT307 about ``out`` is added to ``findings`` and nothing is
+    written: what every command that writes a build's outputs reports."""
+    try:
+        for folder in dict.fromkeys(target.parent for target in files):
+            folder.mkdir(parents=True, exist_ok=True)
+        return write_set(files)
+    except OSError as exc:
+        findings.append(unwritable(out, exc))
+        return []
+
+
 def write_set(files: Mapping[Path, bytes]) -> list[Path]:
     """Write several files as one change: all are renamed into place, or none is.
 

@@ -14,7 +14,7 @@ import msgspec
 
 from bbt.calculation import Calculation, calculate
 from bbt.errors import Finding, FindingsError, LoadError, Location, Severity
-from bbt.files import shown, unwritable, write_atomic, write_set
+from bbt.files import shown, write_atomic, write_outputs
 from bbt.load.budget import load_with_findings
 from bbt.outline import Outline, outline_of
 from bbt.resources import EXAMPLE as DEFAULT_BUDGET
@@ -157,11 +157,7 @@ def build(
     # 6. write: every file of the document, or none.
     out = Path(out_dir)
     files = {out / f"{output_stem(path)}.{kind}": data for kind, data in outputs.items()}
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        result.written.extend(write_set(files))
-    except OSError as exc:
-        result.findings.append(unwritable(out, exc))
+    result.written.extend(write_outputs(out, files, result.findings))
     return result
 
 

@@ -204,3 +204,18 @@ def test_the_build_path_hook_takes_one_build_options(tmp_path: Path) -> None:
     assert build_path(CONSISTENT / "cultuur", options) is None
     assert build_path(CONSISTENT, options) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == WRITTEN
+
+
+def test_a_set_output_that_cannot_be_written_is_bbt307_and_nothing_of_the_set_is_written(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "open-data").write_text("a file where the open data's folder goes", "utf-8")
+    result = CliRunner().invoke(
+        main, ["build", str(CONSISTENT), "-o", str(out), "--format", "html"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "[BBT307]" in result.output and "Traceback" not in result.output
+    assert not (out / "overzicht.html").exists()  # the set's files are written all or none
+    assert (out / "open-data").read_text("utf-8").startswith("a file where")

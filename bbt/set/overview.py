@@ -206,10 +206,9 @@ def open_data(view: SetView, budget_set: BudgetSet) -> dict[str, bytes]:
     }
 
 
-def write_outputs(view: SetView, budget_set: BudgetSet, options: BuildOptions) -> list[Path]:
-    """Render everything in memory, then write: the overview in the options' formats and the
-    open data, into their folder."""
-    from bbt.files import write_set
+def set_outputs(view: SetView, budget_set: BudgetSet, options: BuildOptions) -> dict[Path, bytes]:
+    """Every file of the set itself, rendered in memory by its path: the overview in the
+    options' formats and the open data (written as a set by :func:`bbt.files.write_outputs`)."""
     from bbt.resources import TEMPLATES as SHIPPED
 
     out_dir, formats, templates = options.out_dir, options.formats, options.templates
@@ -227,6 +226,4 @@ def write_outputs(view: SetView, budget_set: BudgetSet, options: BuildOptions) -
         )
     for name, data in open_data(view, budget_set).items():
         files[out_dir / OPEN_DATA_DIR / name] = data
-    for target in files:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    return write_set(files)
+    return files

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bbt.calculation import Calculation
 from bbt.errors import BbtError, Finding, Severity
+from bbt.files import write_outputs
 from bbt.pipeline import BuildOptions, Result, build_documents, check
 from bbt.set.load import load_set
 from bbt.set.model import BudgetSet, Member
@@ -101,17 +102,16 @@ def check_set(path: Path | str) -> SetResult:
 
 def build_set(
     path: Path | str,
-    options: BuildOptions | None = None,
+    options: BuildOptions = BuildOptions(),
     progress: Callable[[Path, Result], None] = lambda _path, _result: None,
 ) -> SetResult:
     """Check the set, build each sound document, then the overview and the open data.
 
-    ``options`` default to :class:`~bbt.pipeline.BuildOptions`'s. ``progress(path, result)``
-    is called once per document as it finishes (a document with errors finishes at once:
-    nothing is built for it). ``options.draft`` builds documents whose
-    texts are still drafts, stamped ONTWERP (as ``bbt build --draft``).
+    ``progress(path, result)`` is called once per document as it finishes (a document with
+    errors finishes at once: nothing is built for it). ``options.draft`` builds documents whose
+    texts are still drafts, stamped ONTWERP (as ``bbt build --draft``). An output that cannot
+    be written is BBT307, and the set's files are then not written.
     """
-    options = options or BuildOptions()
     outcome = check_set(path)
     if outcome.budget_set is None:
         return outcome
@@ -127,15 +127,17 @@ def build_set(
     # 5. the set's own outputs, from sound data only.
     if outcome.failed() or outcome.view is None:
         return outcome
-    from bbt.set.overview import write_outputs
+    from bbt.set.overview import set_outputs
 
     try:
-        outcome.written = write_outputs(outcome.view, outcome.budget_set, options)
+        files = set_outputs(outcome.view, outcome.budget_set, options)
     except BbtError as exc:
         found = getattr(exc, "findings", None)
         if not found:
             raise
         outcome.findings.extend(found)
+        return outcome
+    outcome.written = write_outputs(options.out_dir, files, outcome.findings)
     return outcome
 
 
