@@ -104,12 +104,17 @@ class RenderError(FindingsError):
     """A template, narrative or asset could not be rendered; ``findings`` says where."""
 
 
-def did_you_mean(word: str, known: Iterable[str], otherwise: str = "") -> str:
-    """``; did you mean 'odd'?`` for the closest of ``known`` to a mistyped ``word``, else
-    ``otherwise`` (say, the list of what is known)."""
+def did_you_mean(
+    word: str,
+    known: Iterable[str],
+    otherwise: str = "",
+    cutoff: float = 0.6,  # float-ok: a likeness, never money
+) -> str:
+    """``; did you mean 'odd'?`` for the closest of ``known`` to a mistyped ``word`` (at least
+    ``cutoff`` alike, difflib's ratio), else ``otherwise`` (say, the list of what is known)."""
     import difflib  # only for a mistake: no run without one loads it
 
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else otherwise
 
 

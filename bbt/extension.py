@@ -91,8 +91,7 @@ class Extension(msgspec.Struct, frozen=True):
 def extensions() -> tuple[Extension, ...]:
     """The installed extensions, ordered by name (so every run sees them in the same order)."""
     name = _record_name()
-    record = _RECORD.get(name)
-    found = _recorded(record) if record is not None else None
+    found = _RECORD.recall(name, _recorded)
     if found is None:
         declared = _discovered()
         if all(type(extension) is Extension for extension, _source in declared):
@@ -144,17 +143,14 @@ def _record_of(declared: list[tuple[Extension, str]]) -> bytes:
 
 
 def _recorded(record: bytes) -> tuple[Extension, ...] | None:
-    """The recorded extensions, or None when a declaring module changed (or the record is odd)."""
-    try:
-        rows = json.loads(record)
-        found: list[Extension] = []
-        for row in rows:
-            source, *stamp = row["source"]
-            if not source or _stamp(source) != stamp:
-                return None
-            found.append(Extension(**row["fields"]))
-    except (ValueError, TypeError, KeyError):
-        return None
+    """The recorded extensions, or None when a declaring module changed (an odd record raises,
+    and :meth:`~bbt.files.Cache.recall` takes that as missing)."""
+    found: list[Extension] = []
+    for row in json.loads(record):
+        source, *stamp = row["source"]
+        if not source or _stamp(source) != stamp:
+            return None
+        found.append(Extension(**row["fields"]))
     return tuple(found)
 
 

@@ -1,7 +1,8 @@
 """Fast feedback, measured: every speed goal of bbt as a ratio taken in one run.
 
-The floor is a fresh Python importing what the job must use (yaml, click, jinja2,
-babel.numbers, markdown_it). Each of ``--runs`` rounds times every kind once in a fresh process
+The floor is the one issue 15 set: a fresh Python importing what a check needed before bbt kept
+its work between runs (yaml, click, jinja2, babel.numbers, markdown_it; a warm run now imports
+click and jinja2 of them). Each of ``--runs`` rounds times every kind once in a fresh process
 (the serve figure: edits in one warm process), the kinds one after the other. The ratio that
 counts is *paired*: each kind's time over the floor's time of the same round, the median over
 the rounds; a shared machine's speed moves from round to round (the floor alone between 0.19

@@ -108,7 +108,7 @@ def once_per_run(
     with open(folder.parent / f"{name}.lock", "wb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not answer.is_file():
-            folder.mkdir()
+            folder.mkdir(exist_ok=True)  # a worker whose make() failed may have made it
             answer.write_bytes(pickle.dumps(make(folder)))
     return folder, cast(T, pickle.loads(answer.read_bytes()))
 

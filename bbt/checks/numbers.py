@@ -30,13 +30,11 @@ URLs and in footnote references are not read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
-from msgspec.structs import astuple, fields
+import msgspec
 
 from bbt.checks.stated import Stated
 from bbt.load.cache import Cache, fingerprint, key
@@ -58,8 +56,6 @@ def read_numbers(source: str, year: int | None = None) -> list[Stated]:
 
 
 _READ = Cache("numbers")
-_FIELDS = tuple(f.name for f in fields(Stated))
-_DECIMALS = frozenset({"value", "scale", "quantum"})
 
 
 @cache
@@ -77,20 +73,13 @@ def _read_once(source: str, year: int | None) -> tuple[Stated, ...]:
 
         return tuple(read(source, year))
 
-    return _READ.remember(key(_fingerprint(), repr(year), source), read, _encoded, _decoded)
+    # JSON rows, Decimals as their text; an entry that is not a list of them does not decode
+    # (msgspec.ValidationError is a ValueError) and is read again.
+    return _READ.remember(
+        key(_fingerprint(), repr(year), source), read, msgspec.json.encode, _decoder().decode
+    )
 
 
-def _encoded(found: tuple[Stated, ...]) -> bytes:
-    rows = [[str(v) if isinstance(v, Decimal) else v for v in astuple(s)] for s in found]
-    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
-
-
-def _decoded(data: bytes) -> tuple[Stated, ...]:
-    """The numbers of an entry; raises when it is not a list of them (then it is read again)."""
-    found = []
-    for row in json.loads(data):
-        values = dict(zip(_FIELDS, row, strict=True))
-        for name in _DECIMALS:
-            values[name] = Decimal(values[name])
-        found.append(Stated(**values))
-    return tuple(found)
+@cache
+def _decoder() -> msgspec.json.Decoder[tuple[Stated, ...]]:
+    return msgspec.json.Decoder(tuple[Stated, ...])

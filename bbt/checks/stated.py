@@ -1,8 +1,9 @@
-"""A number stated in a text (:class:`Stated`) and the Dutch reading of its digits.
+"""A number stated in a text (:class:`Stated`), and the Dutch reading of its digits that the
+reader uses (:func:`parse_dutch`).
 
-Shared by the reader of the prose (bbt/checks/reading.py) and by the cached front of it
-(bbt/checks/numbers.py), so the reader needs nothing of the front, and the front imports the
-reader only for a text the cache does not hold.
+:class:`Stated` is shared by the reader of the prose (bbt/checks/reading.py) and by the cached
+front of it (bbt/checks/numbers.py), so the reader needs nothing of the front, and the front
+imports the reader only for a text the cache does not hold.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 import msgspec
 
 
-class Stated(msgspec.Struct, frozen=True):
+class Stated(msgspec.Struct, frozen=True, array_like=True):  # kept as a row (numbers.py)
     """A number stated in a text, with what the sentence ties it to.
 
     Attributes:

@@ -8,13 +8,12 @@ the columns of any other layout and may declare the number format.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bbt.errors import Finding, Location, relpath
+from bbt.errors import Finding, Location, did_you_mean, relpath
 from bbt.exchange import Cell, ExchangeError, error
 from bbt.exchange.cells import FORMATS
 from bbt.exchange.yamledit import yaml_for
@@ -306,8 +305,7 @@ def read_layout(header: list[str], cell: Any, mapping: Mapping) -> Layout:
             continue
         target = _header_target(norm(text), mapping)
         if target is None:
-            close = difflib.get_close_matches(norm(text), known, n=1, cutoff=0.7)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(norm(text), known, cutoff=0.7)
             findings.append(
                 error(
                     "BBT502",

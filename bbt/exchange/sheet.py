@@ -18,6 +18,7 @@ import importlib
 import io
 import json
 import re
+import stat
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -126,15 +127,16 @@ def open_sheet(
     if suffix not in (".csv", ".txt", ".xlsx", ".xlsm", ".json"):
         _fail(name, f"unknown spreadsheet type {suffix or '(none)'!r}; use .xlsx, .csv or .json")
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         _fail(name, "the spreadsheet does not exist")
     except OSError as exc:
         _fail(name, f"cannot read the spreadsheet: {exc.strerror or exc}")
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         _fail(name, "is a folder, not a spreadsheet")
-    if not path.is_file():  # a named pipe would block the read, a device never end it
+    if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read, a device never end it
         _fail(name, "is not a regular file (a named pipe or a device), not a spreadsheet")
+    size = info.st_size
     if size > limits.file_bytes:
         _too_big(name, f"the file is {_mib(size)}, above the limit of {_mib(limits.file_bytes)}")
     with contextlib.ExitStack() as stack:

@@ -75,7 +75,8 @@ def _depth_problem(text: str) -> tuple[int, str] | None:
 
 def parse(text: str, name: str, findings: list[Finding]) -> YNode | None:
     """The nodes of ``text`` (``name`` in their locations), or None with findings added."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             findings.append(
@@ -108,7 +109,7 @@ def parse(text: str, name: str, findings: list[Finding]) -> YNode | None:
         return None
     if node is None:
         return Map({}, {}, Location(name, 1))
-    converter = _Converter(name, findings, text)
+    converter = _Converter(name, findings, lines)
     try:
         return converter.convert(node)
     except YamlFindings:
@@ -151,10 +152,10 @@ def _tag(node: Node) -> str:
 
 
 class _Converter:
-    def __init__(self, name: str, findings: list[Finding], text: str) -> None:
+    def __init__(self, name: str, findings: list[Finding], lines: list[str]) -> None:
         self.name = name
         self.findings = findings
-        self.lines = text.splitlines()
+        self.lines = lines
         self.count = 0
         self.seen: set[int] = set()
         self.aliases = 0

@@ -46,13 +46,9 @@ def _references(html: str) -> tuple[Reference, ...]:
     return _FOUND.remember(
         key(_fingerprint(), html),
         lambda: _in_pieces(html),
-        lambda found: json.dumps(_rows(found)).encode("utf-8"),
+        lambda found: json.dumps(found).encode("utf-8"),  # a Reference is a tuple: a row
         lambda data: _refs(json.loads(data)),
     )
-
-
-def _rows(refs: tuple[Reference, ...]) -> list[tuple[object, ...]]:
-    return [tuple(r) for r in refs]
 
 
 def _refs(rows: list[list[Any]]) -> tuple[Reference, ...]:
@@ -96,7 +92,7 @@ def _in_pieces(html: str) -> tuple[Reference, ...]:
 
 def _piece(text: str, final: bool) -> tuple[tuple[Reference, ...], bool]:
     def encode(parsed: tuple[tuple[Reference, ...], bool]) -> bytes:
-        return json.dumps([parsed[1], _rows(parsed[0])]).encode("utf-8")
+        return json.dumps([parsed[1], parsed[0]]).encode("utf-8")
 
     def decode(data: bytes) -> tuple[tuple[Reference, ...], bool]:
         clean, rows = json.loads(data)

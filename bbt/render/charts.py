@@ -644,14 +644,6 @@ def _movements_alt(title: str, data: Sequence[MovementRow]) -> str:
     return f"{title}. Bedragen in duizend euro. {' '.join(parts)}"
 
 
-# -- drawing the charts of one ISE (bbt.render.kept_charts keeps them) ----------------------
-
-
-def _drawn(icalc: IseFigures, explain_below: Decimal) -> tuple[Chart, ...]:
-    drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
-    return tuple(c for c in drawn if c is not None)
-
-
 __all__ = [
     "Chart",
     "MovementRow",

@@ -31,6 +31,7 @@ from bbt.calculation import Calculation
 from bbt.errors import Finding, Location, RenderError, Severity
 from bbt.format import datum
 from bbt.glossary import used_entries
+from bbt.model import Document
 from bbt.narrative import (
     NarrativeError,
     markdown,
@@ -100,7 +101,7 @@ class _Notes:
     """
 
     # Plain classes, not dataclasses: never compared or printed, and each dataclass costs
-    # about a millisecond to create on every start of bbt.
+    # about a millisecond to create on every build.
     def __init__(self) -> None:
         self.count = 0
 
@@ -224,8 +225,12 @@ class _Plain:
 
 def _document_date(calculation: Calculation) -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the document's own date."""
-    document = calculation.document
-    return source_date(document.date or dt.date(document.year + 1, 1, 1))
+    return source_date(document_day(calculation.document))
+
+
+def document_day(document: Document) -> dt.date:
+    """The document's date, or 1 January after its budget year when it names none."""
+    return document.date or dt.date(document.year + 1, 1, 1)
 
 
 def source_date(day: dt.date) -> dt.datetime:

@@ -22,9 +22,11 @@ from bbt.render.chart import Chart
 
 
 def _drawn(icalc: IseFigures, explain_below: Decimal) -> tuple[Chart, ...]:
-    from bbt.render.charts import _drawn as drawn  # the drawing code: only for a chart not kept
+    # the drawing code: imported only for a chart not kept
+    from bbt.render.charts import movements_chart, utilisation_chart
 
-    return drawn(icalc, explain_below)
+    drawn = [utilisation_chart(icalc, explain_below), movements_chart(icalc)]
+    return tuple(c for c in drawn if c is not None)
 
 
 def ise_charts(icalc: IseFigures, explain_below: Decimal) -> list[Chart]:

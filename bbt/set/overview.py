@@ -43,9 +43,9 @@ def _figures(figs: Figures) -> dict[str, Any]:
 def _created(view: SetView) -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (BBT305 when it is not a Unix time), else the latest
     document date: same input, same bytes."""
-    from bbt.render.html import source_date
+    from bbt.render.html import document_day, source_date
 
-    days = [e.doc.date or dt.date(e.doc.year + 1, 1, 1) for e in view.entries]
+    days = [document_day(e.doc) for e in view.entries]
     return source_date(max(days, default=dt.date(1970, 1, 1)))
 
 
